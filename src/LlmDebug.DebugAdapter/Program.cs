@@ -1,0 +1,1 @@
+namespace LlmDebug.DebugAdapter; public static class Program { public static int Main(string[] args) => 0; }
