@@ -31,7 +31,8 @@ internal static class Functions
         ["min"] = new("min(x[, dim])", 1, 2, (e, c, a) => Reduce(e, c, a, t => t.min(), (t, d) => t.min(d, false).values)),
         ["mean"] = new("mean(x[, dim])", 1, 2, (e, c, a) => Reduce(e, c, a, t => Floating(t).mean(), (t, d) => Floating(t).mean(new[] { d }, false))),
         ["sum"] = new("sum(x[, dim])", 1, 2, (e, c, a) => Reduce(e, c, a, t => t.sum(), (t, d) => t.sum(d, false))),
-        ["norm"] = new("norm(x[, dim])", 1, 2, (e, c, a) => Reduce(e, c, a, t => Floating(t).norm(2), (t, d) => Floating(t).norm((int)d, false, 2))),
+        ["norm"] = new("norm(x[, dim])", 1, 2, (e, c, a) => Reduce(e, c, a, t => Floating(t).norm(2f), // 2f, not 2: norm(int) is the dim overload
+            (t, d) => Floating(t).norm((int)d, false, 2f))),
         ["abs"] = new("abs(x)", 1, 1, Abs),
         ["softmax"] = new("softmax(x[, dim])", 1, 2, Softmax),
         ["argmax"] = new("argmax(x[, dim])", 1, 2, Argmax),
