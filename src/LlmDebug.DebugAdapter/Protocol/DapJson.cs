@@ -20,6 +20,7 @@ public static class DapJson
             // Optional DAP fields are nullable and must be absent rather than null.
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             // Token text is full of non-ASCII; send it as real UTF-8 instead of \u escapes (this is not HTML).
+            // Characters outside the BMP (emoji) are still \u-escaped by this encoder, which is valid JSON.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.MakeReadOnly(populateMissingResolver: true);
