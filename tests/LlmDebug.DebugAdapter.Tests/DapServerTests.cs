@@ -211,6 +211,25 @@ public class DapServerTests
         Assert.Equal("terminated", (await Wire.ReadAllAsync(output)).Single().GetProperty("event").GetString());
     }
 
+    private sealed class ModelLaunchArguments : LaunchRequestArguments
+    {
+        public string? Model { get; set; }
+        public int MaxTokens { get; set; }
+    }
+
+    [Fact]
+    public async Task Implementation_specific_launch_attributes_bind_to_a_subclass_of_the_generated_arguments()
+    {
+        ModelLaunchArguments? received = null;
+        await ServerRun.ExecuteAsync(Wire.Frame(Wire.Request(1, "launch", """{"noDebug":false,"model":"gpt2","maxTokens":16,"__restart":{"k":1}}""")), server =>
+            server.On<ModelLaunchArguments>(Commands.Launch, async (args, _) => { received = args; return null; }));
+
+        Assert.Equal("gpt2", received!.Model);
+        Assert.Equal(16, received.MaxTokens);
+        Assert.False(received.NoDebug);
+        Assert.Equal(1, received.Restart!.Value.GetProperty("k").GetInt32());
+    }
+
     [Fact]
     public void Registering_a_command_twice_is_an_error()
     {
