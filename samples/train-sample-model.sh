@@ -11,7 +11,8 @@ mkdir -p "$work"
 command -v bible >/dev/null || { echo "install the corpus first: apt-get install bible-kjv" >&2; exit 1; }
 # glibc's default allocator returns libtorch's large buffers to the OS on every step; these keep them (~40% faster here)
 export MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_TOP_PAD_=1073741824
-dotnet build -c Release "$here/tools/SampleTrainer" >/dev/null
-"$here/tools/SampleTrainer/bin/Release/net10.0/linux-x64/SampleTrainer" \
+# build into the work folder so rebuilding the repo cannot touch the running trainer
+dotnet build -c Release "$here/tools/SampleTrainer" -o "$work/bin" >/dev/null
+"$work/bin/SampleTrainer" \
   --steps 800 --batch 8 --block 256 --lr 3e-3 --seed 1611 --threads 2 --eval-every 200 \
   --checkpoint "$work/sample-training.ckpt" | tee "$work/training.log"

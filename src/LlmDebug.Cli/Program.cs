@@ -1,1 +1,43 @@
-namespace LlmDebug.Cli; public static class Program { public static int Main(string[] args) => 0; }
+using LlmDebug.Cli.Commands;
+
+namespace LlmDebug.Cli;
+
+/// <summary>
+/// The headless front end: runs the same debug engine as the adapter, scripted from the command line.
+///   llmdebug debug   --model DIR --prompt TEXT [--tokens N] [--break NAME]... [--print EXPR]... [--json]
+///   llmdebug listing --model DIR [--out FILE]
+///   llmdebug bench   [--layers 12 --d-model 768 ...]
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage.Text);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            var options = CliArguments.Parse(args[1..]);
+            return args[0] switch
+            {
+                "debug" => DebugCommand.Run(options),
+                "listing" => ListingCommand.Run(options),
+                "bench" => BenchCommand.Run(options),
+                "make-model" => MakeModelCommand.Run(options),
+                _ => Fail($"unknown command '{args[0]}'\n\n{Usage.Text}"),
+            };
+        }
+        catch (CliException e)
+        {
+            return Fail(e.Message);
+        }
+    }
+
+    static int Fail(string message)
+    {
+        Console.Error.WriteLine($"llmdebug: {message}");
+        return 2;
+    }
+}

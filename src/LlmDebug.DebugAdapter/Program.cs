@@ -4,7 +4,7 @@ namespace LlmDebug.DebugAdapter;
 
 public static class Program
 {
-    public static int Main(string[] args) => RunAsync(args, new ProtocolOnlySession()).GetAwaiter().GetResult();
+    public static int Main(string[] args) => RunAsync(args, new Session.LlmDebugSession()).GetAwaiter().GetResult();
 
     /// <summary>Parses the command line and serves one session over stdio or TCP. stdout carries only protocol messages.</summary>
     public static async Task<int> RunAsync(string[] args, IDebugSessionHandlers session)

@@ -11,7 +11,7 @@ public class HostingTests
     {
         var listening = new TaskCompletionSource<int>();
         var options = new DapServerOptions { Log = _ => { } };
-        Task host = DapHost.RunTcpAsync(0, new ProtocolOnlySession(), options, port => listening.SetResult(port));
+        Task host = DapHost.RunTcpAsync(0, new LlmDebug.DebugAdapter.Session.LlmDebugSession(), options, port => listening.SetResult(port));
         int port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(5));
 
         using var client = new TcpClient();
@@ -26,10 +26,12 @@ public class HostingTests
         List<JsonElement> messages = await Wire.ReadAllAsync(stream);
 
         string[] kinds = messages.Select(m => m.GetProperty("type").GetString() + ":" + (m.TryGetProperty("event", out var e) ? e.GetString() : m.GetProperty("command").GetString())).ToArray();
-        Assert.Equal(new[] { "response:initialize", "event:initialized", "response:launch", "response:disconnect" }, kinds);
+        // a launch without a model fails with a message that says what is missing; the session stays usable
+        Assert.Equal(new[] { "response:initialize", "response:launch", "response:disconnect" }, kinds);
         Assert.True(messages[0].GetProperty("body").GetProperty("supportsConfigurationDoneRequest").GetBoolean());
-        Assert.False(messages[2].GetProperty("success").GetBoolean());
-        Assert.True(messages[3].GetProperty("success").GetBoolean());
+        Assert.False(messages[1].GetProperty("success").GetBoolean());
+        Assert.Contains("'model'", messages[1].GetProperty("message").GetString());
+        Assert.True(messages[2].GetProperty("success").GetBoolean());
     }
 
     [Fact]

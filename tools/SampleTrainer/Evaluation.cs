@@ -10,10 +10,10 @@ static class Evaluation
     public static double HeldOutLoss(TransformerModel model, Tensor tokens, int block)
     {
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         double total = 0; long count = 0;
         for (long start = 0; start + block + 1 <= tokens.shape[0]; start += block)
         {
+            using var scope = NewDisposeScope();   // per window: logits are [block, vocab] each
             var input = tokens.narrow(0, start, block).unsqueeze(0);
             var target = tokens.narrow(0, start + 1, block);
             var logits = model.Forward(input).squeeze(0);

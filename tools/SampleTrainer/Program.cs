@@ -9,6 +9,9 @@ using static TorchSharp.torch;
 
 // Trains the sample GPT-2 (12 layers, d_model 128) on the King James Bible. Seeded and reproducible:
 //   samples/train-sample-model.sh   (see that script for the exact command and environment)
+if (args.Length > 0 && args[0] == "export")
+    return Export.Run(args[1..]);
+
 var opts = TrainOptions.Parse(args);
 torch.set_num_threads(opts.Threads);
 torch.manual_seed(opts.Seed);
@@ -61,3 +64,4 @@ for (int step = 1; step <= opts.Steps; step++)
     }
 }
 Console.WriteLine($"done in {clock.Elapsed}; checkpoint at {opts.CheckpointFile}");
+return 0;

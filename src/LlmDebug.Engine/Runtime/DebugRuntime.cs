@@ -55,6 +55,7 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
         _tokens.AddRange(PromptTokens.Encode(model, options.Prompt));
         _promptLength = _tokens.Count;
         _entryPending = options.StopOnEntry;
+        Conditions = new Inspection.ExpressionConditionEvaluator();
         if (options.MaxNewTokens < 1) throw new ArgumentException($"maxNewTokens must be at least 1 (got {options.MaxNewTokens})");
     }
 
@@ -109,6 +110,7 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
                     break;
                 }
                 int next;
+                IReadOnlyList<Inspection.PredictedToken> candidates;
                 using (var scope = NewDisposeScope())
                 {
                     _inputStart = _step == 0 ? 0 : _tokens.Count - 1;
@@ -116,11 +118,12 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
                     var input = tensor(_tokens.Skip(_inputStart).Select(t => (long)t).ToArray());
                     var logits = Model.Model.Forward(input, cache, this);
                     next = sampler.Next(logits[-1]);
+                    candidates = Inspection.Prediction.TopK(logits[-1], Model.Tokenizer, 5);
                     _capture.Dispose();
                 }
                 _tokens.Add(next);
                 generated.Add(next);
-                TokenGenerated?.Invoke(new GeneratedToken(_step, next, TokenDisplay.Render(Model.Tokenizer, next), text.Append(next)));
+                TokenGenerated?.Invoke(new GeneratedToken(_step, next, TokenDisplay.Render(Model.Tokenizer, next), text.Append(next), candidates));
                 if (next == Model.Tokenizer.EndOfTextId) { reason = "end of text"; break; }
             }
             if (reason == "done") reason = $"generated {generated.Count} token(s) (maxNewTokens)";
@@ -162,33 +165,38 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
 
         if (_pauseRequested) { _pauseRequested = false; Stop(Make(StopReason.Pause)); return; }
         if (_entryPending) { _entryPending = false; Stop(Make(StopReason.Entry)); return; }
-        if (_stepTarget?.IsReachedAt(_step, loc) == true) { _stepTarget = null; Stop(Make(StopReason.Step)); return; }
         if (Breakpoints.StopOnNonFinite && value is not null && NonFinite.Describe(value) is { } bad)
         {
             Stop(Make(StopReason.Exception, description: $"{loc.Name} holds {bad} (token step {_step})"));
             return;
         }
-        var candidates = Breakpoints.At(loc);
-        if (candidates.Count == 0) return;
-        var probe = Make(StopReason.Breakpoint);
+        var hits = BreakpointHits(loc, () => Make(StopReason.Breakpoint), out var conditionError);
+        if (conditionError is not null) { Stop(Make(StopReason.Breakpoint, hits, conditionError)); return; }
+        if (hits.Count > 0) { Stop(Make(StopReason.Breakpoint, hits)); return; }   // stepping onto a breakpoint reports the breakpoint
+        if (_stepTarget?.IsReachedAt(_step, loc) == true) Stop(Make(StopReason.Step));
+    }
+
+    /// <summary>Breakpoints at <paramref name="loc"/> whose condition holds and whose hit condition is met (counting their hits).</summary>
+    List<int> BreakpointHits(ForwardLocation loc, Func<StopInfo> probe, out string? conditionError)
+    {
+        conditionError = null;
         var hit = new List<int>();
+        var candidates = Breakpoints.At(loc);
+        if (candidates.Count == 0) return hit;
+        var stop = probe();
         foreach (var bp in candidates)
         {
-            if (bp.Condition is not null)
+            if (bp.Condition is not null && Conditions is not null && !Conditions.Evaluate(bp.Condition, stop, out var error))
             {
-                if (Conditions is null) continue;
-                if (!Conditions.Evaluate(bp.Condition, probe, out var error))
-                {
-                    if (error is null) continue;
-                    // a broken condition stops, so the user sees why (as most debuggers do)
-                    Stop(Make(StopReason.Breakpoint, [bp.Id], $"breakpoint condition '{bp.Condition}' failed: {error}"));
-                    return;
-                }
+                if (error is null) continue;
+                // a broken condition stops, so the user sees why (as most debuggers do)
+                conditionError = $"breakpoint condition '{bp.Condition}' failed: {error}";
+                return [bp.Id];
             }
             bp.Hits++;
             if (bp.HitCondition is null || bp.HitCondition.IsMet(bp.Hits)) hit.Add(bp.Id);
         }
-        if (hit.Count > 0) Stop(Make(StopReason.Breakpoint, hit));
+        return hit;
     }
 
     void Stop(StopInfo stop)

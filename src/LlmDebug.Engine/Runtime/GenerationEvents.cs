@@ -1,7 +1,7 @@
 namespace LlmDebug.Engine.Runtime;
 
 /// <summary>One generated token, with the text it added (partial UTF-8 characters are held back until complete).</summary>
-public sealed record GeneratedToken(int Step, int Id, string Display, string TextDelta);
+public sealed record GeneratedToken(int Step, int Id, string Display, string TextDelta, IReadOnlyList<Inspection.PredictedToken> Candidates);
 
 /// <summary>Why generation ended.</summary>
 public sealed record SessionEnd(string Reason, bool IsError, IReadOnlyList<int> Tokens, string GeneratedText);

@@ -1,0 +1,27 @@
+using LlmDebug.Engine.Listing;
+using LlmDebug.Engine.Loading;
+using LlmDebug.Engine.Runtime;
+
+namespace LlmDebug.Cli.Commands;
+
+/// <summary><c>llmdebug listing</c>: the forward listing from config.json alone (no weights are loaded).</summary>
+static class ListingCommand
+{
+    public static int Run(CliArguments args)
+    {
+        string folder = args.Require("model");
+        Engine.Models.ModelConfig config;
+        try { config = ModelLoader.ReadConfig(folder); }
+        catch (ModelLoadException e) { throw new CliException($"cannot read the model: {e.Message}"); }
+        var listing = new ForwardListing(config, new ExecutionPlan(ModelLoader.HookLayoutFor(config)));
+        if (args.Get("out") is { } path)
+        {
+            string full = Path.GetFullPath(path);
+            if (full.StartsWith(Path.GetFullPath(folder).TrimEnd('/') + "/")) throw new CliException("refusing to write inside the model folder");
+            File.WriteAllText(full, listing.Text);
+            Console.WriteLine(full);
+        }
+        else Console.Write(listing.Text);
+        return 0;
+    }
+}

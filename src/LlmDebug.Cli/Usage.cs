@@ -1,0 +1,28 @@
+namespace LlmDebug.Cli;
+
+static class Usage
+{
+    public const string Text = """
+        llmdebug — debug a transformer language model from the command line
+
+        llmdebug debug --model DIR --prompt TEXT [options]
+            Runs token-by-token generation and stops where you ask, printing each stop.
+            --tokens N          tokens to generate (default 3)
+            --break NAME        stop at a hook point or block; repeatable. NAME is 11, layer 11, blocks.11,
+                                blocks.11.attn, blocks.11.attn.hook_pattern or attn.hook_pattern (every layer)
+            --condition EXPR    only stop where EXPR holds (applies to every --break)
+            --print EXPR        print an expression at each stop; repeatable (e.g. blocks.11.attn.hook_pattern,
+                                max(abs(hook_resid_post)), topk(logits, 5))
+            --nonfinite         stop at the first activation holding NaN or Inf
+            --temperature T     sample at temperature T (default 0 = greedy); --top-k K; --seed S
+            --capture FILTER    hook points kept for --print (default all)
+            --threads N         libtorch threads (default 1: fastest for single-token steps)
+            --json              one JSON object per line instead of text
+
+        llmdebug listing --model DIR [--out FILE]
+            Prints (or writes) the forward listing: one line per hook point, every layer unrolled.
+
+        llmdebug bench [--layers 12 --heads 12 --d-model 768 --seq 128 --tokens 200 --threads 1]
+            Measures, in one run: instrumented ÷ plain forward, stop and variables latency, memory over a long generation.
+        """;
+}
