@@ -6,7 +6,7 @@ namespace LlmDebug.Cli;
 /// The headless front end: runs the same debug engine as the adapter, scripted from the command line.
 ///   llmdebug debug   --model DIR --prompt TEXT [--tokens N] [--break NAME]... [--print EXPR]... [--json]
 ///   llmdebug listing --model DIR [--out FILE]
-///   llmdebug bench   [--layers 12 --d-model 768 ...]
+///   llmdebug make-model --out DIR [--layers 12 --heads 4 --d-model 64]
 /// </summary>
 public static class Program
 {
@@ -24,7 +24,6 @@ public static class Program
             {
                 "debug" => DebugCommand.Run(options),
                 "listing" => ListingCommand.Run(options),
-                "bench" => BenchCommand.Run(options),
                 "make-model" => MakeModelCommand.Run(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage.Text}"),
             };
