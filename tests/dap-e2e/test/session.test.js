@@ -162,6 +162,19 @@ test('3. variables: Attention scope, hook_pattern paged by head, rows sum to 1',
             assert.ok(values.slice(q + 1).every(v => v === 0), `causal: row ${q} puts no weight on later keys`);
             assert.equal(cells[0].evaluateName, `blocks.${LAYER}.attn.hook_pattern[1, ${q}, 0]`);
         }
+
+        // "Add to Watch" on a cell: its evaluateName evaluates to the value shown
+        const cell = (await s.variables(rows[n - 1].variablesReference))[0];
+        const watched = await s.req('evaluate', { expression: cell.evaluateName, frameId: frames[0].id, context: 'watch' });
+        assert.ok(Math.abs(Number(watched.body.result) - Number(cell.value)) < 1e-3, `${cell.evaluateName}: ${watched.body.result} vs ${cell.value}`);
+
+        // requests that do not fit this stop are errors, not guesses
+        const badFrame = await s.request('scopes', { frameId: 99 });
+        assert.equal(badFrame.success, false, 'scopes of a frame that does not exist');
+        const badPage = await s.request('variables', { variablesReference: pattern.variablesReference, start: -1, count: 1 });
+        assert.equal(badPage.success, false, 'a negative page start');
+        const stale = await s.request('variables', { variablesReference: 1_000_000 });
+        assert.equal(stale.success, false, 'an unknown variablesReference');
     } finally {
         await s.close();
     }
