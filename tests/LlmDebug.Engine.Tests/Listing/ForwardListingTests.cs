@@ -144,6 +144,18 @@ public class TensorAxesTests
         Assert.Equal("5", axes.Label(3, 5));
     }
 
+    [Theory]
+    [InlineData("blocks.12.attn.hook_q", "no layer 12")]
+    [InlineData("blocks.99999999999.attn.hook_q", "no layer 99999999999")]
+    [InlineData("attn.hook_nothing", "unknown hook 'attn.hook_nothing'")]
+    public void Unknown_hook_names_resolve_to_an_error(string name, string message)
+    {
+        var stop = StopAt([15496], inputStart: 0);
+        Assert.False(stop.TryResolve(name, null, out var value, out var error));
+        Assert.Null(value);
+        Assert.Contains(message, error);
+    }
+
     [Fact]
     public void Vocab_and_plain_dimensions()
     {
@@ -207,6 +219,8 @@ public class FunctionBreakpointResolverTests
     [InlineData("99")]
     [InlineData("layer 99")]
     [InlineData("blocks.99.attn.hook_pattern")]
+    [InlineData("blocks.99999999999")]
+    [InlineData("blocks.99999999999.attn")]
     public void Layers_out_of_range_name_the_valid_range(string name)
     {
         Assert.Empty(Resolve(name, out var error));
@@ -242,6 +256,7 @@ public class HitConditionTests
     [InlineData("%0")]
     [InlineData("3.5")]
     [InlineData("-1")]
+    [InlineData("99999999999")]
     [InlineData("")]
     public void Rejects(string text) => Assert.Throws<FormatException>(() => HitCondition.Parse(text));
 

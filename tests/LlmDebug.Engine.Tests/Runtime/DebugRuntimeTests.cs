@@ -109,6 +109,20 @@ public class DebugRuntimeTests(Gpt2ModelFixture fx) : IClassFixture<Gpt2ModelFix
     }
 
     [Fact]
+    public void A_bad_breakpoint_is_reported_alone_and_the_others_still_bind()
+    {
+        Breakpoint[] bps = [];
+        using var s = Session(Run(maxNewTokens: 1), rt => bps = Function(rt,
+            Named("blocks.99999999999"), Named("blocks.2", hit: "99999999999"), Named("blocks.1"), Named("blocks.3", hit: "often")));
+        Assert.Equal(4, bps.Length);
+        Assert.Contains("layers 0…11", bps[0].Message);
+        Assert.Contains("99999999999", bps[1].Message);
+        Assert.Contains("hit condition 'often' not understood", bps[3].Message);
+        Assert.Equal([false, false, true, false], bps.Select(b => b.Verified));
+        Assert.Equal([new Stop(StopReason.Breakpoint, 0, "blocks.1")], s.RunToEnd());
+    }
+
+    [Fact]
     public void A_line_breakpoint_on_a_block_line_stops_there()
     {
         using var s = Session(Run(maxNewTokens: 2), rt =>
@@ -401,5 +415,7 @@ public class RuntimeMemoryTests
         // a step captures ~40 activations here; keeping them would add thousands over 100 steps
         long growth = live[^1] - live[9];
         Assert.True(growth <= 20, $"live tensors grew by {growth} over 100 token steps: {live[9]} → {live[^1]}");
+        // between steps only the KV cache (keys and values per layer) remains: the step's captures were freed
+        Assert.True(live.Max() <= 2 * 2 + 4, $"between token steps {live.Max()} tensors were alive (first {live[0]})");
     }
 }
