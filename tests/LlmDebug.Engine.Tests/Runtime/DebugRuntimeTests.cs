@@ -256,6 +256,25 @@ public class DebugRuntimeTests(Gpt2ModelFixture fx) : IClassFixture<Gpt2ModelFix
         Assert.Empty(s.Tokens);
     }
 
+    [Fact]
+    public void Terminate_while_running_ends_the_session()
+    {
+        using var running = new ManualResetEventSlim();
+        using var proceed = new ManualResetEventSlim();
+        using var s = Session(Run(maxNewTokens: 60), rt => rt.TokenGenerated += t =>
+        {
+            if (t.Step != 0) return;
+            running.Set();
+            proceed.Wait(SessionDriver.Timeout);
+        });
+        Assert.True(running.Wait(SessionDriver.Timeout));
+        proceed.Set();
+        s.Runtime.Terminate(TimeSpan.FromSeconds(10));
+        var end = s.WaitForEnd();
+        Assert.Equal("terminated", end.Reason);
+        Assert.InRange(s.Tokens.Count, 1, 59);
+    }
+
     // ---- non-finite values ----------------------------------------------------------------------------------
 
     [Fact]

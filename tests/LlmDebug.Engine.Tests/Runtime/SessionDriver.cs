@@ -72,7 +72,7 @@ public sealed class SessionDriver : IDisposable
     public Stop Step(StepKind kind)
     {
         Runtime.Resume(kind);
-        var s = NextStop();
+        NextStop();
         return Stops[^1];
     }
 
