@@ -294,6 +294,22 @@ public class DebugRuntimeTests(Gpt2ModelFixture fx) : IClassFixture<Gpt2ModelFix
     }
 
     [Fact]
+    public void The_nonfinite_exception_stops_once_per_token_step_not_at_every_downstream_hook()
+    {
+        using var folder = new TempFolder();
+        SyntheticGpt2.Write(folder.Path, layers: 4, context: 32, layout: new() { TokenizerFiles = false },
+            edit: w => w.Blocks[3].FcBias[5] = float.NaN);
+        using var model = ModelLoader.Load(folder.Path);
+        using var s = new SessionDriver(model, Run(maxNewTokens: 2), rt => rt.Breakpoints.StopOnNonFinite = true);
+        s.NextStop();
+        s.Runtime.Resume(StepKind.Continue);
+        var stops = s.RunToEnd();
+        // downstream hooks of step 0 hold NaN too, but only the origin is reported; step 1 reports its own first one
+        Assert.Equal(["Exception@0:blocks.3.mlp.hook_pre", "Exception@1:blocks.3.mlp.hook_pre"],
+            stops.Select(r => $"{r.Reason}@{r.Step}:{r.Location}").ToList());
+    }
+
+    [Fact]
     public void The_nonfinite_exception_does_not_stop_a_healthy_model()
     {
         using var s = Session(Run(maxNewTokens: 2), rt => rt.Breakpoints.StopOnNonFinite = true);
