@@ -27,10 +27,11 @@ var config = new ModelConfig
     Family = "gpt2", Name = "gpt2-kjv-12L", Layers = 12, Heads = 4, DModel = 128, DMlp = 512,
     ContextLength = opts.BlockSize, VocabSize = 50257, TieWordEmbeddings = true, EndOfTextTokenId = 50256,
 };
-var weights = Gpt2Weights.Random(config, opts.Seed);
-var parameters = weights.Named().Select(p => new TorchSharp.Modules.Parameter(p.Value)).ToList();
+// Parameter takes over the initial tensors' storage (the originals become empty handles): keep only the parameters
+var initial = Gpt2Weights.Random(config, opts.Seed).Named().ToList();
+var parameters = initial.Select(p => new TorchSharp.Modules.Parameter(p.Value)).ToList();
 using var model = new Gpt2Model(config, Gpt2Weights.FromNamed(config,
-    weights.Named().Select((p, i) => (p.Name, (Tensor)parameters[i])).ToDictionary(p => p.Name, p => p.Item2)));
+    initial.Select((p, i) => (p.Name, (Tensor)parameters[i])).ToDictionary(p => p.Name, p => p.Item2)));
 
 var optimizer = optim.AdamW(parameters, lr: opts.LearningRate, weight_decay: 0.1);
 var trainTokens = tensor(ids[..split].Select(i => (long)i).ToArray());
@@ -60,7 +61,7 @@ for (int step = 1; step <= opts.Steps; step++)
     {
         double heldOut = Evaluation.HeldOutLoss(model, heldOutTokens, opts.BlockSize);
         Console.WriteLine($"step {step}: held-out loss {heldOut:F3} nats/token");
-        Checkpoint.Save(opts.CheckpointFile, config, weights, new { step, heldOutLoss = heldOut, tokensSeen, seconds = clock.Elapsed.TotalSeconds, opts });
+        Checkpoint.Save(opts.CheckpointFile, config, model.Weights, new { step, heldOutLoss = heldOut, tokensSeen, seconds = clock.Elapsed.TotalSeconds, opts });
     }
 }
 Console.WriteLine($"done in {clock.Elapsed}; checkpoint at {opts.CheckpointFile}");
