@@ -236,7 +236,7 @@ async function renderAttention(gen: number) {
     const ov = el('canvas', { id: 'attention-overview', title: 'Click to move the window' });
     ov.width = cols; ov.height = rows;
     const img = new ImageData(cols, rows);
-    for (let i = 0; i < rows * cols; i++) mix(theme.bg, hc, clamp01(values[i]), img.data, i * 4);
+    for (let i = 0; i < rows * cols; i++) mix(theme.bg, hc, Math.sqrt(clamp01(values[i])), img.data, i * 4);
     const octx = ov.getContext('2d')!;
     octx.putImageData(img, 0, 0);
     octx.strokeStyle = theme.fgCss; octx.lineWidth = Math.max(1, cols / 200);
