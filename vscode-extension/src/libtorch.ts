@@ -2,7 +2,7 @@
 // The bundled adapter's deps.json names the exact NuGet package (e.g. libtorch-cpu-linux-x64/2.10.0); on first
 // use we restore that package with the user's .NET SDK into the NuGet global packages folder — a per-user cache
 // shared with every .NET build on the machine, so a developer who built the repository already has it — and
-// point the adapter's process at it (host probing path + library search path). Offline with a warm NuGet cache
+// point the adapter's process at it (library search path). Offline with a warm NuGet cache
 // this needs no network at all.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -68,8 +68,9 @@ export async function ensureLibtorch(program: DotnetProgram, storage: vscode.Uri
   if (!fs.existsSync(path.join(native, mainLibrary))) await restore(pkg, storage, log);
   if (!fs.existsSync(path.join(native, mainLibrary)))
     throw new SetupError(`Restoring ${pkg.id} ${pkg.version} finished but ${path.join(native, mainLibrary)} is still missing; see the "LLM Debug" output.`);
-  const hostArgs = program.args[0] === 'exec' ? ['--additionalprobingpath', nugetRoot()] : [];
-  return { hostArgs, env: libraryPathEnv(native) };
+  // The .NET host does not insist on the missing native files; TorchSharp's loader finds them through the
+  // platform's library search path (verified: LD_LIBRARY_PATH alone is enough, a host probing path is not).
+  return { hostArgs: [], env: libraryPathEnv(native) };
 }
 
 async function restore(pkg: LibtorchPackage, storage: vscode.Uri, log: vscode.OutputChannel): Promise<void> {

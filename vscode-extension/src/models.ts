@@ -4,7 +4,6 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { ensureLibtorch } from './libtorch';
 import { SetupError, locateCli } from './locate';
 
 export const LISTING_EXT = '.llmlisting';
@@ -93,12 +92,12 @@ export class ModelRegistry {
     const modelDir = path.resolve(model) + path.sep;
     if (path.resolve(out).startsWith(modelDir)) throw new SetupError(`The listing would go inside the model folder (${out}); open the model's parent folder as the workspace instead.`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
+    // `llmdebug listing` reads config.json only: it needs neither the weights nor libtorch
     const cli = locateCli(this.context.extensionPath);
-    const native = await ensureLibtorch(cli, this.context.globalStorageUri, this.log);
-    const args = [...cli.args.slice(0, 1), ...native.hostArgs, ...cli.args.slice(1), 'listing', '--model', model, '--out', out];
+    const args = [...cli.args, 'listing', '--model', model, '--out', out];
     this.log.appendLine(`[listing] ${cli.command} ${args.map(a => JSON.stringify(a)).join(' ')}`);
     await new Promise<void>((resolve, reject) =>
-      execFile(cli.command, args, { env: { ...process.env, ...native.env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      execFile(cli.command, args, { timeout: 60_000 }, (err, stdout, stderr) => {
         if (stdout) this.log.append(stdout);
         if (stderr) this.log.append(stderr);
         if (err) reject(new SetupError(`Could not write the forward listing of ${model}: ${(stderr || err.message).trim()}`));
