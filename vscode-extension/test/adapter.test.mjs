@@ -81,6 +81,10 @@ test('llm/tensor windows and bins a tensor', async () => {
   const q = await dap.request('llm/tensor', { expression: 'attn.hook_q' });
   assert.equal(q.totalCols, 64, '[seq, heads, d_head] → positions × channels');
   assert.equal(q.colLabels[17], '1·1');
+  const head = await dap.request('llm/tensor', { expression: 'blocks.11.attn.hook_pattern[2]' });
+  const info = await dap.request('llm/modelInfo');
+  assert.equal(head.totalRows, info.stop.tokens.length);
+  assert.equal(head.rowLabels[0], `"${info.stop.tokens[0]}" @0`, 'a head slice keeps token labels');
 });
 
 test('llm/prediction says where the prediction appears, then gives top-k', async () => {

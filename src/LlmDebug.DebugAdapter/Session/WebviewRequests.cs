@@ -147,8 +147,7 @@ public sealed class WebviewRequests(Func<DebugRuntime?> runtime)
             if (value.Kind != ExpressionValueKind.Tensor) throw new RequestException($"'{a.Expression}' is not a tensor ({value.Kind.ToString().ToLowerInvariant()}: {value.Format()})");
             var t = value.Tensor;
             var shape = t.shape.ToArray();
-            var hook = rt.Plan.Layout.Find(a.Expression.Trim()) ?? (layer is int l ? rt.Plan.Layout.Find($"blocks.{l}.{a.Expression.Trim()}") : null);
-            var axes = hook is null ? null : TensorAxes.For(hook.Shape, stop, rt.Model.Tokenizer);
+            var axes = AxesOf(rt, stop, a.Expression, layer);
             // the 2-D view: rows = first dimension, columns = all others flattened ([seq, heads, d_head] → positions × channels)
             Tensor m = t.dim() switch
             {
@@ -212,6 +211,22 @@ public sealed class WebviewRequests(Func<DebugRuntime?> runtime)
         var rt = runtime() ?? throw new RequestException("no model is loaded");
         var stop = rt.CurrentStop ?? throw RequestException.NotStopped("the model is running; the webview updates at the next stop");
         return (rt, stop);
+    }
+
+    /// <summary>
+    /// Axis names for a hook name (full or relative) or a hook indexed with integers, e.g. <c>blocks.3.attn.hook_pattern[1]</c>
+    /// (a head's [query, key] matrix: the indexed leading dimensions are dropped). Other expressions get none.
+    /// </summary>
+    static TensorAxes? AxesOf(DebugRuntime rt, StopInfo stop, string expression, int? layer)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(expression.Trim(), @"^([A-Za-z_][\w.]*)\s*(?:\[\s*(\d+(?:\s*,\s*\d+)*)\s*\])?$");
+        if (!m.Success) return null;
+        string name = m.Groups[1].Value;
+        var hook = rt.Plan.Layout.Find(name) ?? (layer is int l ? rt.Plan.Layout.Find($"blocks.{l}.{name}") : null);
+        if (hook is null) return null;
+        var axes = TensorAxes.For(hook.Shape, stop, rt.Model.Tokenizer);
+        int indexed = m.Groups[2].Success ? m.Groups[2].Value.Split(',').Length : 0;
+        return indexed == 0 ? axes : new TensorAxes(axes.Names.Skip(indexed).ToList(), stop, rt.Model.Tokenizer);
     }
 
     static string Label(TextTokenizer tok, StopInfo stop, int position) =>

@@ -513,7 +513,18 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'stopped': state.ended = false; void refresh(); return;
     case 'running': state.running = true; state.generation++; setStatus(); return;
     case 'ended': state.ended = true; state.generation++; setStatus(); return;
-    case 'showTensor':
+    case 'showTensor': {
+      // a whole attention pattern is best read in the head view (token × token, per head)
+      const attn = /^(?:blocks\.(\d+)\.)?attn\.hook_pattern$/.exec(m.expression.trim());
+      if (attn) {
+        state.tab = 'attention';
+        if (attn[1] !== undefined) state.layer = Number(attn[1]);
+        else if (state.info?.stop?.layer != null) state.layer = state.info.stop.layer;
+        persist();
+        if (state.info?.stop) void render(); else void refresh();
+        return;
+      }
+    }
       state.tab = 'activations'; state.follow = false; state.tensor = { expression: m.expression, frameId: m.frameId }; persist();
       if (state.info?.stop) void render(); else void refresh();
       return;
