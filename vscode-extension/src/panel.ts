@@ -21,7 +21,17 @@ class SessionPanel {
   private queue: HostToWebview[] = [];
   stops = 0;
 
-  constructor(readonly session: vscode.DebugSession, private readonly context: vscode.ExtensionContext, private readonly onDispose: () => void) {}
+  ended = false;
+
+  constructor(public session: vscode.DebugSession, private readonly context: vscode.ExtensionContext, private readonly onDispose: () => void) {}
+
+  /** A restarted configuration reuses the ended session's panel instead of stacking a new one. */
+  rebind(session: vscode.DebugSession): void {
+    this.session = session;
+    this.ended = false;
+    this.stops = 0;
+    if (this.panel) this.panel.title = `LLM: ${session.name}`;
+  }
 
   get visible() { return !!this.panel; }
 
@@ -106,16 +116,31 @@ export class PanelManager implements vscode.DebugAdapterTrackerFactory, vscode.D
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext) {
-    this.disposables.push(vscode.debug.onDidTerminateDebugSession(s => this.panels.get(s.id)?.post({ type: 'ended' })));
+    this.disposables.push(vscode.debug.onDidTerminateDebugSession(s => this.ended(s)));
   }
 
   private forSession(session: vscode.DebugSession): SessionPanel {
     let p = this.panels.get(session.id);
     if (!p) {
-      p = new SessionPanel(session, this.context, () => { /* panel closed; keep the tracker state */ });
+      const [oldId, reusable] = [...this.panels.entries()].find(([, q]) => q.ended && q.visible && q.session.name === session.name) ?? [];
+      if (reusable && oldId) {
+        this.panels.delete(oldId);
+        reusable.rebind(session);
+        p = reusable;
+      } else {
+        p = new SessionPanel(session, this.context, () => { /* panel closed; keep the tracker state */ });
+      }
       this.panels.set(session.id, p);
     }
     return p;
+  }
+
+  private ended(session: vscode.DebugSession): void {
+    const p = this.panels.get(session.id);
+    if (!p) return;
+    p.ended = true;
+    if (p.visible) p.post({ type: 'ended' });
+    else this.panels.delete(session.id);
   }
 
   createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
@@ -130,14 +155,14 @@ export class PanelManager implements vscode.DebugAdapterTrackerFactory, vscode.D
         } else if (m.event === 'continued') {
           this.panels.get(session.id)?.post({ type: 'running' });
         } else if (m.event === 'terminated' || m.event === 'exited') {
-          this.panels.get(session.id)?.post({ type: 'ended' });
+          this.ended(session);
         }
       },
       onWillReceiveMessage: (m: any) => {
         if (m?.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'reverseContinue', 'stepBack'].includes(m.command))
           this.panels.get(session.id)?.post({ type: 'running' });
       },
-      onExit: () => this.panels.get(session.id)?.post({ type: 'ended' }),
+      onExit: () => this.ended(session),
     };
   }
 

@@ -185,6 +185,10 @@ async function renderAttention(gen: number) {
   const q0 = Math.min(state.qStart, rows - qn), k0 = Math.min(state.kStart, cols - kn);
   const cell = Math.max(6, Math.min(22, Math.floor(720 / Math.max(qn, kn))));
   const hc = headColor(state.head, heads, theme.dark);
+  // colour ∝ weight / (largest weight of this head): single-row steps spread weight thinly; the tooltip has the exact value
+  let peak = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > peak) peak = values[i];
+  const norm = (v: number) => clamp01(peak > 0 ? v / peak : 0);
 
   // the window at readable size
   const canvas = el('canvas', { id: 'attention-canvas', 'aria-label': `attention weights, layer ${state.layer} head ${state.head}` });
@@ -192,7 +196,7 @@ async function renderAttention(gen: number) {
   const ctx = canvas.getContext('2d')!;
   const small = new ImageData(kn, qn);
   for (let r = 0; r < qn; r++)
-    for (let c = 0; c < kn; c++) mix(theme.bg, hc, clamp01(values[(q0 + r) * cols + k0 + c]), small.data, (r * kn + c) * 4);
+    for (let c = 0; c < kn; c++) mix(theme.bg, hc, norm(values[(q0 + r) * cols + k0 + c]), small.data, (r * kn + c) * 4);
   const tmp = el('canvas'); tmp.width = kn; tmp.height = qn; tmp.getContext('2d')!.putImageData(small, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tmp, 0, 0, kn * cell, qn * cell);
@@ -226,7 +230,7 @@ async function renderAttention(gen: number) {
   });
   canvas.addEventListener('mouseleave', ev => { showTip(ev, null); for (const h of hot) h.classList.remove('hot'); });
 
-  const corner = el('div', { class: 'corner label' }, 'query ↓ key →');
+  const corner = el('div', { class: 'corner label', title: `colour: weight ÷ ${peak.toPrecision(3)} (this head's largest weight)` }, `query ↓ key →\nmax ${peak.toPrecision(3)}`);
   corner.style.color = theme.mutedCss;
   const matrix = el('div', { class: 'matrix' }, corner, colLabels, rowLabels, el('div', { class: 'plot' }, canvas));
   const side = el('div', { class: 'side' }, matrix);
@@ -236,7 +240,7 @@ async function renderAttention(gen: number) {
     const ov = el('canvas', { id: 'attention-overview', title: 'Click to move the window' });
     ov.width = cols; ov.height = rows;
     const img = new ImageData(cols, rows);
-    for (let i = 0; i < rows * cols; i++) mix(theme.bg, hc, Math.sqrt(clamp01(values[i])), img.data, i * 4);
+    for (let i = 0; i < rows * cols; i++) mix(theme.bg, hc, Math.sqrt(norm(values[i])), img.data, i * 4);
     const octx = ov.getContext('2d')!;
     octx.putImageData(img, 0, 0);
     octx.strokeStyle = theme.fgCss; octx.lineWidth = Math.max(1, cols / 200);
@@ -267,7 +271,7 @@ async function renderAttention(gen: number) {
   exporter = {
     name: `attention-L${state.layer}-H${state.head}`,
     png: () => composeLabelled(canvas, m.rowLabels.slice(q0, q0 + qn), m.colLabels.slice(k0, k0 + kn), cell, cell, `layer ${state.layer} head ${state.head} — attention`),
-    svg: () => matrixSvg(qn, kn, (r, c) => rgbOf(values[(q0 + r) * cols + k0 + c], v => mixRgb(theme.bg, hc, clamp01(v))), m.rowLabels.slice(q0, q0 + qn), m.colLabels.slice(k0, k0 + kn), `layer ${state.layer} head ${state.head} — attention`, (r, c) => values[(q0 + r) * cols + k0 + c]),
+    svg: () => matrixSvg(qn, kn, (r, c) => rgbOf(values[(q0 + r) * cols + k0 + c], v => mixRgb(theme.bg, hc, norm(v))), m.rowLabels.slice(q0, q0 + qn), m.colLabels.slice(k0, k0 + kn), `layer ${state.layer} head ${state.head} — attention`, (r, c) => values[(q0 + r) * cols + k0 + c]),
   };
 }
 
@@ -304,7 +308,9 @@ async function renderModelView(gen: number) {
       t.canvas.width = m.cols; t.canvas.height = m.rows;
       const img = new ImageData(m.cols, m.rows);
       const hc = headColor(t.head, heads, theme.dark);
-      for (let i = 0; i < m.rows * m.cols; i++) mix(theme.bg, hc, clamp01(Math.sqrt(v[i])), img.data, i * 4);
+      let peak = 0;
+      for (let i = 0; i < v.length; i++) if (v[i] > peak) peak = v[i];
+      for (let i = 0; i < m.rows * m.cols; i++) mix(theme.bg, hc, Math.sqrt(clamp01(peak > 0 ? v[i] / peak : 0)), img.data, i * 4);
       t.canvas.getContext('2d')!.putImageData(img, 0, 0);
       t.canvas.dataset.loaded = '1';
     } catch (e) {

@@ -54,6 +54,7 @@ async function expectedGeneration(model) {
 }
 
 before(async () => {
+  rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   const launcher = execFileSync('bash', [path.join(extDir, 'scripts', 'install-code-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
   assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
@@ -248,4 +249,16 @@ test('debug a model in VS Code: breakpoint on layer 11, variables, heatmap, step
   await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
   await view.locator('#status', { hasText: 'session ended' }).waitFor({ timeout: 10000 });
   await snap('stopped');
+
+  // 9. the gutter breakpoint survives a restart: F5 again stops on the same listing line
+  await page.keyboard.press('Escape');
+  await page.locator('.part.sidebar .codicon-debug-start, .part.sidebar [aria-label^="Start Debugging"]').first().click();
+  await waitTopFrame(/blocks\.11\.attn\.hook_pattern/, 120000);
+  assert.equal(readFileSync(listingPath, 'utf8').split('\n')[breakLine - 1].trim().split(/\s+/)[0], 'blocks.11.attn.hook_pattern');
+  // the companion view of the ended session is reused, not stacked
+  await page.locator('.tab', { hasText: 'LLM: Debug sample' }).first().waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('.tabs-container .tab', { hasText: 'LLM: Debug sample' }).count(), 1);
+  await snap('restarted-same-breakpoint');
+  await page.locator('.debug-toolbar .codicon-debug-stop, .debug-toolbar [aria-label^="Stop"]').first().click();
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
 });
