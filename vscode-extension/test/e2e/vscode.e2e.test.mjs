@@ -261,4 +261,20 @@ test('debug a model in VS Code: breakpoint on layer 11, variables, heatmap, step
   await snap('restarted-same-breakpoint');
   await page.locator('.debug-toolbar .codicon-debug-stop, .debug-toolbar [aria-label^="Stop"]').first().click();
   await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
+
+  // 10. without a launch.json: F5 on the listing picks its model and asks for the prompt
+  rmSync(path.join(ws, '.vscode', 'launch.json'));
+  await page.waitForTimeout(1500);
+  await page.locator('.tabs-container .tab', { hasText: `${modelName}.llmlisting` }).click();
+  await page.keyboard.press('F5');
+  const promptBox = page.locator('.quick-input-widget', { hasText: `Prompt for ${modelName}` });
+  await promptBox.waitFor({ timeout: 20000 });
+  await snap('asks-for-prompt');
+  await promptBox.locator('input').fill('Let there be light');
+  await page.keyboard.press('Enter');
+  await waitTopFrame(/blocks\.11\.attn\.hook_pattern/, 120000);
+  await page.waitForFunction(() => (document.querySelector('.repl .monaco-list-rows')?.textContent ?? '').includes('Let␣there␣be␣light'), null, { timeout: 20000 });
+  await snap('no-launch-json-session');
+  await page.locator('.debug-toolbar .codicon-debug-stop, .debug-toolbar [aria-label^="Stop"]').first().click();
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
 });
