@@ -61,6 +61,7 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
             ctx.AfterResponse(async () => { await Task.Run(EndSession); server.RequestStop(); });
             return Task.FromResult<object?>(null);
         });
+        new WebviewRequests(() => _runtime).Register(server);
     }
 
     static Capabilities Capabilities() => new()
