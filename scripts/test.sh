@@ -22,7 +22,13 @@ count_node() {  # node --test closing lines: "# pass N" / "# fail N"
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 }
 
-command -v bc >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq bc >/dev/null; }
+# Debian packages the tests use: bc (totals), chromium (webview and VS Code tests, driven by playwright-core).
+# code-server itself is installed once per machine, outside the repo, by the extension's end-to-end test.
+need=(); command -v bc >/dev/null || need+=(bc); command -v chromium >/dev/null || need+=(chromium)
+if ((${#need[@]})); then
+  echo "== installing Debian packages: ${need[*]}"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 
 echo "== build"
 dotnet build LlmDebugAdapter.sln -c Debug 2>&1 | tail -3 || status=1
