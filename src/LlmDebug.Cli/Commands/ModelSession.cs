@@ -13,7 +13,7 @@ static class ModelSession
         string folder = args.Require("model");
         TorchThreads.Configure(args.OptionalInt("threads"));
         var clock = Stopwatch.StartNew();
-        var progress = new Progress<string>(m => { if (clock.ElapsedMilliseconds > 500) Console.Error.WriteLine($"  {m}"); });
+        var progress = new InlineProgress<string>(m => { if (clock.ElapsedMilliseconds > 500) Console.Error.WriteLine($"  {m}"); });
         try
         {
             var model = ModelLoader.Load(folder, progress);

@@ -92,7 +92,7 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         LoadedModel model;
         try
         {
-            var progress = new Progress<string>(m => Output($"{m}\n", "console"));
+            var progress = new InlineProgress<string>(m => Output($"{m}\n", "console"));
             model = ModelLoader.Load(folder, progress);
         }
         catch (ModelLoadException e) { throw new RequestException($"cannot load the model: {e.Message}"); }
