@@ -79,7 +79,8 @@ public static class ExperimentRunner
             }
             finally { runtime.Resume(StepKind.Continue); }
         };
-        runtime.Ended += e => end = e;
+        var generated = new System.Text.StringBuilder();
+        runtime.Ended += e => { generated.Append(e.GeneratedText); end = e; };   // all generated text
         runtime.Start();
         runtime.WaitForExit();
 
@@ -96,11 +97,11 @@ public static class ExperimentRunner
         }
         using var cleanRow = clean;
         var top = logits is null ? [] : Prediction.TopK(logits, model.Tokenizer, 5);
-        var expectations = logits is null ? [] : ExpectationChecker.Check(doc.ExpectationsFor(index), logits, model.Tokenizer, end?.GeneratedText ?? "", cleanRow);
+        var expectations = logits is null ? [] : ExpectationChecker.Check(doc.ExpectationsFor(index), logits, model.Tokenizer, generated.ToString(), cleanRow);
         if (logits is null && doc.ExpectationsFor(index).Any())
             expectations = doc.ExpectationsFor(index).Select(e => new ExpectationResult(e, false, e.Token.Value, $"not checked: {end?.Reason}")).ToList();
         var runEnd = end ?? new SessionEnd("no result", true, [], "");
-        return new PromptReport(index, options.Prompt, runEnd.Tokens.Take(runtime.PromptTokenIds.Count).ToList(), runEnd.GeneratedText, runEnd.Reason, runEnd.IsError,
+        return new PromptReport(index, options.Prompt, runtime.PromptTokenIds, generated.ToString(), runEnd.Reason, runEnd.IsError,
             top, cleanTop, prepared.Items.Select(i => i.Description).ToList(), applied, watches, expectations);
     }
 }
