@@ -128,7 +128,8 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
                 }
                 _tokens.Add(next);
                 generated.Add(next);
-                TokenGenerated?.Invoke(new GeneratedToken(_step, next, TokenDisplay.Render(Model.Tokenizer, next), text.Append(next), candidates));
+                string delta = text.Append(next);   // outside the ?.Invoke: its arguments are skipped when nobody listens
+                TokenGenerated?.Invoke(new GeneratedToken(_step, next, TokenDisplay.Render(Model.Tokenizer, next), delta, candidates));
                 if (next == Model.Tokenizer.EndOfTextId) { reason = "end of text"; break; }
             }
             if (reason == "done") reason = $"generated {generated.Count} token(s) (maxNewTokens)";
