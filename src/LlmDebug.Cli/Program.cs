@@ -7,7 +7,7 @@ namespace LlmDebug.Cli;
 ///   llmdebug debug   --model DIR --prompt TEXT [--tokens N] [--break NAME]... [--print EXPR]... [--json]
 ///   llmdebug run     FILE.llmdebug [--prompt N]
 ///   llmdebug listing --model DIR [--out FILE]
-///   llmdebug bench   [--layers 12 --d-model 768 ...]
+///   llmdebug make-model --out DIR [--layers 12 --heads 4 --d-model 64]
 /// </summary>
 public static class Program
 {
@@ -29,7 +29,6 @@ public static class Program
             {
                 "debug" => DebugCommand.Run(options),
                 "listing" => ListingCommand.Run(options),
-                "bench" => BenchCommand.Run(options),
                 "make-model" => MakeModelCommand.Run(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage.Text}"),
             };

@@ -26,7 +26,7 @@ static class Usage
         llmdebug listing --model DIR [--out FILE]
             Prints (or writes) the forward listing: one line per hook point, every layer unrolled.
 
-        llmdebug bench [--layers 12 --heads 12 --d-model 768 --seq 128 --tokens 200 --threads 1]
-            Measures, in one run: instrumented ÷ plain forward, stop and variables latency, memory over a long generation.
+        llmdebug make-model --out DIR [--layers 12 --heads 4 --d-model 64 --context 256 --dtype f32|f16|bf16 --seed 0]
+            Writes a GPT-2 with random weights as a Hugging Face folder (for tests and benchmarks).
         """;
 }

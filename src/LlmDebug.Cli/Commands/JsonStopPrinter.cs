@@ -23,12 +23,17 @@ sealed class JsonStopPrinter(DebugRuntime runtime) : IStopPrinter
         });
     }
 
-    public void Stop(StopInfo stop) => Emit(new
+    public void Stop(StopInfo stop)
     {
-        @event = "stop", reason = stop.Reason.ToString().ToLowerInvariant(), location = stop.Location.Name,
-        line = runtime.Listing.LineOf(stop.Location), step = stop.Step, inputStart = stop.InputStart, inputLength = stop.InputLength,
-        description = stop.Description,
-    });
+        var prediction = StopPrediction.Of(stop, runtime);
+        Emit(new
+        {
+            @event = "stop", reason = stop.Reason.ToString().ToLowerInvariant(), location = stop.Location.Name,
+            line = runtime.Listing.LineOf(stop.Location), step = stop.Step, inputStart = stop.InputStart, inputLength = stop.InputLength,
+            description = stop.Description,
+            prediction = prediction is null ? null : new { source = prediction.Value.Source, top = prediction.Value.Top.Select(c => new { id = c.Id, text = c.Display, probability = c.Probability }) },
+        });
+    }
 
     public void Value(string expression, ExpressionValue value, StopInfo stop) => Emit(new
     {

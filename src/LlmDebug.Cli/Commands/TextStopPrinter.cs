@@ -27,7 +27,11 @@ sealed class TextStopPrinter(DebugRuntime runtime) : IStopPrinter
         Console.WriteLine();
         Console.WriteLine($"■ stop {_stops}: {stop.Reason.ToString().ToLowerInvariant()} at {stop.Location.Name} (listing line {runtime.Listing.LineOf(stop.Location)}) · token step {stop.Step} ({input})");
         if (stop.Description is not null) Console.WriteLine($"  {stop.Description}");
+        if (StopPrediction.Of(stop, runtime) is { } p)
+            Console.WriteLine($"  {p.Source}: " + string.Join("  ", p.Top.Select(c => $"{Quote(c.Display)} {Percent(c.Probability)}")));
     }
+
+    static string Percent(double p) => p.ToString("P1", CultureInfo.InvariantCulture);
 
     public void Value(string expression, ExpressionValue value, StopInfo stop)
     {
@@ -58,7 +62,7 @@ sealed class TextStopPrinter(DebugRuntime runtime) : IStopPrinter
 
     public void Token(GeneratedToken token)
     {
-        var top = string.Join("  ", token.Candidates.Select(c => $"{Quote(c.Display)} {c.Probability.ToString("P1", CultureInfo.InvariantCulture)}"));
+        var top = string.Join("  ", token.Candidates.Select(c => $"{Quote(c.Display)} {Percent(c.Probability)}"));
         Console.WriteLine($"→ token step {token.Step} generated {Quote(token.Display)} (id {token.Id}); top-5: {top}");
     }
 

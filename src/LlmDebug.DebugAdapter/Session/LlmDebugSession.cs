@@ -45,7 +45,7 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         });
         server.On<EmptyArguments>(Commands.Threads, (_, _) => Task.FromResult<object?>(new ThreadsResponseBody { Threads = [new DapThread { Id = ThreadId, Name = "generation" }] }));
         server.On<StackTraceArguments>(Commands.StackTrace, (a, _) => Task.FromResult<object?>(StackTrace(a)));
-        server.On<ScopesArguments>(Commands.Scopes, (a, _) => Task.FromResult<object?>(new ScopesResponseBody { Scopes = _presenter!.Scopes(Stopped(), a.FrameId) }));
+        server.On<ScopesArguments>(Commands.Scopes, (a, _) => Task.FromResult<object?>(Scopes(a)));
         server.On<VariablesArguments>(Commands.Variables, (a, _) => Task.FromResult<object?>(Variables(a)));
         server.On<EvaluateArguments>(Commands.Evaluate, (a, _) => Task.FromResult<object?>(Evaluate(a)));
         server.OnWithContext<ContinueArguments>(Commands.Continue, (_, ctx) => Resume(ctx, StepKind.Continue, new ContinueResponseBody { AllThreadsContinued = true }));
@@ -160,12 +160,21 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         return new StackTraceResponseBody { StackFrames = frames.Skip(start).Take(levels).ToList(), TotalFrames = frames.Count };
     }
 
+    ScopesResponseBody Scopes(ScopesArguments a)
+    {
+        var stop = Stopped();
+        if (!_presenter!.Frames(stop).Any(f => f.Id == a.FrameId))
+            throw new RequestException($"frameId {a.FrameId} is not a frame of this stop (see stackTrace)");
+        return new ScopesResponseBody { Scopes = _presenter.Scopes(stop, a.FrameId) };
+    }
+
     VariablesResponseBody Variables(VariablesArguments a)
     {
         Stopped();
         var container = _variables.Get(a.VariablesReference)
             ?? throw new RequestException($"variablesReference {a.VariablesReference} is not valid at this stop (values are only kept while stopped)");
         if (a.Filter == "named") return new VariablesResponseBody();
+        if (a.Start < 0) throw new RequestException($"variables: 'start' must be 0 or more (got {a.Start})");
         int start = (int)(a.Start ?? 0);
         int count = a.Count is > 0 ? (int)a.Count : container.Count;
         return new VariablesResponseBody { Variables = container.Children(start, count).ToList() };

@@ -95,15 +95,27 @@ public sealed class StopPresenter(DebugRuntime runtime, VariableStore store, Fun
 
     IReadOnlyList<Variable> PredictionVariables(StopInfo stop)
     {
-        if (!stop.TryResolve("logits", null, out var logits, out _))
-            return [Text("(not yet)", $"the next token is predicted at the 'logits' line (line {runtime.Listing.LineOf(runtime.Plan.Last)})")];
-        using var scope = torch.NewDisposeScope();
-        var top = Prediction.TopK(logits![-1], Tokenizer, 10);
-        return top.Select((p, i) => new Variable
+        if (stop.TryResolve("logits", null, out var logits, out _))
+        {
+            using var scope = torch.NewDisposeScope();
+            return Candidates(Prediction.TopK(logits![-1], Tokenizer, 10), null);
+        }
+        if (LogitLens.AtStop(stop, runtime.Model.Model, Tokenizer) is { } lens)
+            return Candidates(lens.Top, lens.Hook);
+        return [Text("(not yet)", $"the next token is predicted at the 'logits' line (line {runtime.Listing.LineOf(runtime.Plan.Last)})")];
+    }
+
+    /// <summary>Top-k rows; <paramref name="lensHook"/> marks a logit-lens guess from an intermediate residual stream.</summary>
+    static IReadOnlyList<Variable> Candidates(IReadOnlyList<PredictedToken> top, string? lensHook)
+    {
+        var rows = top.Select((p, i) => new Variable
         {
             Name = $"#{i + 1} {Quote(p.Display)}",
             Value = $"p {p.Probability.ToString("P2", CultureInfo.InvariantCulture)} · logit {TensorSummary.Number(p.Logit)} · id {p.Id}",
         }).ToList();
+        if (lensHook is not null)
+            rows.Insert(0, Text("(logit lens)", $"final norm + unembedding of {lensHook} at the last position; the real prediction comes at the 'logits' line"));
+        return rows;
     }
 
     IReadOnlyList<Variable> TokenVariables(StopInfo stop) =>

@@ -26,6 +26,12 @@ public abstract class TransformerModel : IDisposable
     /// </summary>
     public abstract Tensor Forward(Tensor tokens, KvCache? cache = null, IForwardObserver? observer = null);
 
+    /// <summary>
+    /// Final norm and unembedding applied to a residual-stream tensor ([..., d_model] → [..., vocab]): the logit lens,
+    /// i.e. what the model would predict if the remaining blocks did nothing.
+    /// </summary>
+    public abstract Tensor Unembed(Tensor residual);
+
     /// <summary>Named parameter tensors, for hovers, listings and training.</summary>
     public abstract IEnumerable<(string Name, Tensor Value)> NamedParameters();
 

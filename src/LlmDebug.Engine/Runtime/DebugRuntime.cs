@@ -42,7 +42,7 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
     private StepTarget? _stepTarget;
     private bool _entryPending;
     // state of the token step in progress (generation thread only)
-    private int _step, _inputStart, _inputLength;
+    private int _step, _inputStart, _inputLength, _nonFiniteStep = -1;
     private StepCapture _capture = new();
     private readonly ILookup<string, IIntervention> _interventions;
     private readonly List<AppliedIntervention> _applied = [];   // interventions that changed an activation in this token step
@@ -187,8 +187,10 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
 
         if (_pauseRequested) { _pauseRequested = false; Stop(Make(StopReason.Pause)); return; }
         if (_entryPending) { _entryPending = false; Stop(Make(StopReason.Entry)); return; }
-        if (Breakpoints.StopOnNonFinite && value is not null && NonFinite.Describe(value) is { } bad)
+        // only the first hook that holds NaN/Inf in a token step: everything downstream of it would too
+        if (Breakpoints.StopOnNonFinite && value is not null && _nonFiniteStep != _step && NonFinite.Describe(value) is { } bad)
         {
+            _nonFiniteStep = _step;
             Stop(Make(StopReason.Exception, description: $"{loc.Name} holds {bad} (token step {_step})"));
             return;
         }

@@ -62,7 +62,7 @@ public sealed class StopInfo
     static string UnknownHookMessage(string name, HookLayout layout)
     {
         var m = System.Text.RegularExpressions.Regex.Match(name, @"^blocks\.(\d+)\.");
-        if (m.Success && int.Parse(m.Groups[1].Value) >= layout.Layers)
+        if (m.Success && (!int.TryParse(m.Groups[1].Value, out int layer) || layer >= layout.Layers))
             return $"no layer {m.Groups[1].Value} in '{name}': this model has layers 0…{layout.Layers - 1}";
         return $"unknown hook '{name}'; hooks in a block: {string.Join(", ", layout.BlockLocalNames)}; outside blocks: " +
                string.Join(", ", layout.Prelude.Concat(layout.Final).Select(h => h.Name));

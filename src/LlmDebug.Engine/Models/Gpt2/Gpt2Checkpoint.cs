@@ -48,7 +48,7 @@ public static partial class Gpt2Checkpoint
         foreach (var (name, _) in expected)
         {
             tensors[name] = files.Load(byCanonical[name]);
-            if (++done % 20 == 0) progress?.Report($"loaded {done}/{expected.Count} tensors");
+            if (++done * 4 / expected.Count > (done - 1) * 4 / expected.Count) progress?.Report($"loaded {done}/{expected.Count} tensors");
         }
         return Gpt2Weights.FromNamed(config, tensors);
     }

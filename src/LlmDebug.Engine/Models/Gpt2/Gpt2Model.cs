@@ -39,9 +39,13 @@ public sealed class Gpt2Model : TransformerModel
             hook.BlockStart(layer);
             x = _blocks[layer].Forward(x, layer, cache, hook);
         }
-        x = hook.At(_lnFinal, F.layer_norm(x, [Config.DModel], _w.LnFWeight, _w.LnFBias, Config.LayerNormEpsilon));
+        x = hook.At(_lnFinal, FinalNorm(x));
         return hook.At(_logits, x.matmul((_w.LmHead ?? _w.Wte).t()));
     }
+
+    public override Tensor Unembed(Tensor residual) => FinalNorm(residual).matmul((_w.LmHead ?? _w.Wte).t());
+
+    Tensor FinalNorm(Tensor x) => F.layer_norm(x, [Config.DModel], _w.LnFWeight, _w.LnFBias, Config.LayerNormEpsilon);
 
     public override IEnumerable<(string Name, Tensor Value)> NamedParameters() => _w.Named();
 

@@ -19,9 +19,8 @@ public static partial class FunctionBreakpointResolver
         var layerOnly = LayerOnly().Match(n);
         if (layerOnly.Success)
         {
-            int layer = int.Parse(layerOnly.Groups[1].Value);
-            if (layer < plan.Layers) return [plan.BlockStart(layer)];
-            error = $"layer {layer} does not exist: this model has layers 0…{plan.Layers - 1}";
+            if (LayerIndex(layerOnly.Groups[1].Value, plan) is int layer) return [plan.BlockStart(layer)];
+            error = $"layer {layerOnly.Groups[1].Value} does not exist: this model has layers 0…{plan.Layers - 1}";
             return [];
         }
         if (plan.AtHook(n) is { } exact) return [exact];
@@ -29,10 +28,9 @@ public static partial class FunctionBreakpointResolver
         var inBlock = BlockPrefix().Match(n);
         if (inBlock.Success)
         {
-            int layer = int.Parse(inBlock.Groups[1].Value);
-            if (layer >= plan.Layers)
+            if (LayerIndex(inBlock.Groups[1].Value, plan) is not int layer)
             {
-                error = $"layer {layer} does not exist: this model has layers 0…{plan.Layers - 1}";
+                error = $"layer {inBlock.Groups[1].Value} does not exist: this model has layers 0…{plan.Layers - 1}";
                 return [];
             }
             var found = FirstHookUnder(plan.Layout.Blocks[layer], inBlock.Groups[2].Value, plan);
@@ -51,6 +49,11 @@ public static partial class FunctionBreakpointResolver
                 $"hooks in a block: {string.Join(", ", plan.Layout.BlockLocalNames)}";
         return [];
     }
+
+    /// <summary>The layer a run of digits names, or null when it is not a layer of this model (too large for an int included).</summary>
+    static int? LayerIndex(string digits, ExecutionPlan plan) =>
+        int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int layer) && layer < plan.Layers
+            ? layer : null;
 
     /// <summary>The hook named <paramref name="local"/> in this block, or the first hook of the sublayer <paramref name="local"/>.</summary>
     static ForwardLocation? FirstHookUnder(IReadOnlyList<HookPoint> block, string local, ExecutionPlan plan)

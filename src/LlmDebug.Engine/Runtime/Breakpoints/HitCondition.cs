@@ -15,7 +15,8 @@ public sealed partial record HitCondition(string Operator, int Value)
         if (!m.Success)
             throw new FormatException($"hit condition '{text}' not understood; use N, ==N, >=N, >N or %N (e.g. 3 stops on the third hit)");
         string op = m.Groups[1].Value is "" or "=" ? "==" : m.Groups[1].Value;
-        int value = int.Parse(m.Groups[2].Value);
+        if (!int.TryParse(m.Groups[2].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value))
+            throw new FormatException($"hit condition '{text}' not understood: {m.Groups[2].Value} is not a hit count (at most {int.MaxValue})");
         if (op == "%" && value == 0) throw new FormatException("hit condition %0 is not valid");
         return new HitCondition(op, value);
     }
