@@ -17,10 +17,10 @@ public sealed class Ablation : IIntervention, IDisposable
     public string Description { get; }
     public IReadOnlyList<int> Units { get; }
 
-    /// <param name="units">Heads (unitAxis = -2 of [seq, heads, d_head]) or neurons (unitAxis = -1 of [seq, d_mlp]).</param>
+    /// <param name="units">Heads (axis -2 of [seq, heads, d_head]) or neurons (axis -1 of [seq, d_mlp]) to ablate.</param>
     /// <param name="unitCount">Number of heads or neurons.</param>
-    /// <param name="trailing">Size of the axis after the unit axis (d_head), or 1 for neurons.</param>
-    /// <param name="mean">Per-unit mean over positions, shaped like one position of the hook; null for zero ablation.</param>
+    /// <param name="perHead">True for heads (the unit axis is followed by d_head), false for neurons.</param>
+    /// <param name="mean">Mean over positions, shaped like one position of the hook; null for zero ablation.</param>
     public Ablation(string hookName, string description, IReadOnlyList<int> units, int unitCount, bool perHead, Tensor? mean)
     {
         HookName = hookName;
