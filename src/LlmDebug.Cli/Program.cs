@@ -5,6 +5,7 @@ namespace LlmDebug.Cli;
 /// <summary>
 /// The headless front end: runs the same debug engine as the adapter, scripted from the command line.
 ///   llmdebug debug   --model DIR --prompt TEXT [--tokens N] [--break NAME]... [--print EXPR]... [--json]
+///   llmdebug run     FILE.llmdebug [--prompt N]
 ///   llmdebug listing --model DIR [--out FILE]
 ///   llmdebug make-model --out DIR [--layers 12 --heads 4 --d-model 64]
 /// </summary>
@@ -19,6 +20,10 @@ public static class Program
         }
         try
         {
+            if (args[0] == "run")
+                return args.Length < 2 || args[1].StartsWith("--")
+                    ? Fail($"run needs an experiment file: llmdebug run FILE.llmdebug\n\n{Usage.Text}")
+                    : RunCommand.Run(args[1], CliArguments.Parse(args[2..]));
             var options = CliArguments.Parse(args[1..]);
             return args[0] switch
             {

@@ -19,6 +19,10 @@ static class Usage
             --threads N         libtorch threads (default 1: fastest for single-token steps)
             --json              one JSON object per line instead of text
 
+        llmdebug run FILE.llmdebug [--prompt N] [--threads N]
+            Runs an experiment file (see docs/experiments.md) without stopping: applies its interventions, prints the
+            prediction, watches and expectations, and exits 1 when an expectation fails (2 on errors in the file).
+
         llmdebug listing --model DIR [--out FILE]
             Prints (or writes) the forward listing: one line per hook point, every layer unrolled.
 

@@ -28,6 +28,8 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
     private StopPresenter? _presenter;
     private EvaluationPresenter? _evaluator;
     private bool _ended;
+    private ExperimentLaunch? _experiment;               // set when 'program' is an experiment file
+    private List<BreakpointRequest> _functionRequests = [];
 
     public void Register(DapServer server)
     {
@@ -86,8 +88,9 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
     Task<object?> Launch(LlmLaunchArguments args, RequestContext ctx)
     {
         if (_runtime is not null) throw new RequestException("this session already launched a model");
-        if (string.IsNullOrWhiteSpace(args.Model)) throw new RequestException("launch needs 'model': the path of a Hugging Face model folder (config.json + model.safetensors + tokenizer files)");
-        string folder = Path.GetFullPath(args.Model, args.Cwd ?? Directory.GetCurrentDirectory());
+        _experiment = ExperimentLaunch.From(args);
+        if (_experiment is null && string.IsNullOrWhiteSpace(args.Model)) throw new RequestException("launch needs 'model': the path of a Hugging Face model folder (config.json + model.safetensors + tokenizer files), or 'program': an experiment file (.llmdebug)");
+        string folder = _experiment?.ModelFolder ?? Path.GetFullPath(args.Model!, args.Cwd ?? Directory.GetCurrentDirectory());
         int threads = TorchThreads.Configure(args.Threads);
         LoadedModel model;
         try
@@ -98,11 +101,13 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         catch (ModelLoadException e) { throw new RequestException($"cannot load the model: {e.Message}"); }
         try
         {
-            _runtime = new DebugRuntime(model, args.ToLaunchOptions());
+            _runtime = new DebugRuntime(model, _experiment?.Options(args, model) ?? args.ToLaunchOptions());
+            ApplyFunctionBreakpoints();   // the experiment's break lines hold even if the client sends no function breakpoints
             _listingPath = ListingFile.Write(_runtime.Listing, folder, args.Listing is null ? null : Path.GetFullPath(args.Listing, args.Cwd ?? Directory.GetCurrentDirectory()));
         }
-        catch (Exception e) when (e is LaunchException or ArgumentException or IOException)
+        catch (Exception e) when (e is LaunchException or ArgumentException or IOException or RequestException)
         {
+            _experiment?.Dispose();
             model.Dispose();
             _runtime = null;
             throw new RequestException(e.Message);
@@ -125,6 +130,7 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         var runtime = Runtime();
         var requests = a.Breakpoints?.Select(b => new BreakpointRequest((int)b.Line, null, b.Condition, b.HitCondition)).ToList()
                        ?? a.Lines?.Select(l => new BreakpointRequest((int)l, null, null, null)).ToList() ?? [];
+        if (_experiment?.IsSource(a.Source) == true) return SetExperimentBreakpoints(a);
         if (!IsListing(a.Source))
             return new SetBreakpointsResponseBody
             {
@@ -133,12 +139,29 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         return new SetBreakpointsResponseBody { Breakpoints = runtime.Breakpoints.SetLineBreakpoints(requests).Select(ToDap).ToList() };
     }
 
-    SetFunctionBreakpointsResponseBody SetFunctionBreakpoints(SetFunctionBreakpointsArguments a) => new()
+    SetFunctionBreakpointsResponseBody SetFunctionBreakpoints(SetFunctionBreakpointsArguments a)
     {
-        Breakpoints = Runtime().Breakpoints
-            .SetFunctionBreakpoints(a.Breakpoints.Select(b => new BreakpointRequest(null, b.Name, b.Condition, b.HitCondition)))
-            .Select(ToDap).ToList(),
-    };
+        _functionRequests = a.Breakpoints.Select(b => new BreakpointRequest(null, b.Name, b.Condition, b.HitCondition)).ToList();
+        return new SetFunctionBreakpointsResponseBody { Breakpoints = ApplyFunctionBreakpoints().Take(_functionRequests.Count).Select(ToDap).ToList() };
+    }
+
+    /// <summary>The client's function breakpoints plus the experiment's (break lines, gutter breakpoints on its hook lines).</summary>
+    IReadOnlyList<Engine.Runtime.Breakpoints.Breakpoint> ApplyFunctionBreakpoints() =>
+        Runtime().Breakpoints.SetFunctionBreakpoints(_functionRequests.Concat(_experiment?.Requests ?? []));
+
+    SetBreakpointsResponseBody SetExperimentBreakpoints(SetBreakpointsArguments a)
+    {
+        var bound = _experiment!.SetGutter(a.Breakpoints?.Select(b => ((int)b.Line, b.Condition, b.HitCondition)) ?? a.Lines?.Select(l => ((int)l, (string?)null, (string?)null)) ?? []);
+        var created = ApplyFunctionBreakpoints().Skip(_functionRequests.Count + _experiment.BreakLineCount).ToList();
+        int next = 0;
+        var source = new Source { Name = Path.GetFileName(_experiment.File.Path), Path = _experiment.File.Path };
+        return new SetBreakpointsResponseBody
+        {
+            Breakpoints = bound.Select(b => b.Hook is null
+                ? new DapBreakpoint { Verified = false, Line = b.Line, Message = b.Why, Reason = "failed" }
+                : created[next++] is var bp ? new DapBreakpoint { Id = bp.Id, Verified = bp.Verified, Line = b.Line, Source = source, Message = bp.Message ?? $"stops at {b.Hook}", Reason = bp.Verified ? null : "failed" } : null!).ToList(),
+        };
+    }
 
     SetExceptionBreakpointsResponseBody SetExceptionBreakpoints(SetExceptionBreakpointsArguments a)
     {
@@ -166,7 +189,10 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         var stop = Stopped();
         if (!_presenter!.Frames(stop).Any(f => f.Id == a.FrameId))
             throw new RequestException($"frameId {a.FrameId} is not a frame of this stop (see stackTrace)");
-        return new ScopesResponseBody { Scopes = _presenter.Scopes(stop, a.FrameId) };
+        var scopes = _presenter.Scopes(stop, a.FrameId);
+        if (_experiment is not null && a.FrameId == _presenter.Frames(stop)[0].Id)   // on the top frame only
+            scopes.AddRange(_experiment.Scopes(stop, _variables));
+        return new ScopesResponseBody { Scopes = scopes };
     }
 
     VariablesResponseBody Variables(VariablesArguments a)
@@ -250,6 +276,7 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         _variables.Reset();
         _runtime?.Terminate();
         _runtime?.Model.Dispose();
+        _experiment?.Dispose();
     }
 
     void Output(string text, string category) =>

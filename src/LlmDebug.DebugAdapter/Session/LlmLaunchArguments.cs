@@ -10,6 +10,10 @@ public sealed class LlmLaunchArguments : LaunchRequestArguments
     /// <summary>Model folder (Hugging Face format). Relative paths resolve against <see cref="Cwd"/> or the adapter's working directory.</summary>
     [JsonPropertyName("model")] public string? Model { get; set; }
     [JsonPropertyName("prompt")] public string? Prompt { get; set; }
+    /// <summary>An experiment file (<c>*.llmdebug</c>) to debug: its model, prompt, settings, breaks, watches and interventions. Explicit launch attributes override the file's settings.</summary>
+    [JsonPropertyName("program")] public string? Program { get; set; }
+    /// <summary>Which of the experiment's prompts to debug (0-based; default the first).</summary>
+    [JsonPropertyName("promptIndex")] public int? PromptIndex { get; set; }
     [JsonPropertyName("maxNewTokens")] public int? MaxNewTokens { get; set; }
     [JsonPropertyName("temperature")] public double? Temperature { get; set; }
     [JsonPropertyName("topK")] public int? TopK { get; set; }

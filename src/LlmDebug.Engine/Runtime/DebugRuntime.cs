@@ -1,4 +1,5 @@
 using LlmDebug.Engine.Hooks;
+using LlmDebug.Engine.Interventions;
 using LlmDebug.Engine.Listing;
 using LlmDebug.Engine.Models;
 using LlmDebug.Engine.Runtime.Breakpoints;
@@ -43,6 +44,8 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
     // state of the token step in progress (generation thread only)
     private int _step, _inputStart, _inputLength, _nonFiniteStep = -1;
     private StepCapture _capture = new();
+    private readonly ILookup<string, IIntervention> _interventions;
+    private readonly List<AppliedIntervention> _applied = [];   // interventions that changed an activation in this token step
 
     public DebugRuntime(LoadedModel model, LaunchOptions options)
     {
@@ -56,6 +59,7 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
         _promptLength = _tokens.Count;
         _entryPending = options.StopOnEntry;
         Conditions = new Inspection.ExpressionConditionEvaluator();
+        _interventions = options.Interventions.ToLookup(i => i.HookName, StringComparer.Ordinal);
         if (options.MaxNewTokens < 1) throw new ArgumentException($"maxNewTokens must be at least 1 (got {options.MaxNewTokens})");
     }
 
@@ -115,6 +119,7 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
                 {
                     _inputStart = _step == 0 ? 0 : _tokens.Count - 1;
                     _inputLength = _tokens.Count - _inputStart;
+                    _applied.Clear();
                     var input = tensor(_tokens.Skip(_inputStart).Select(t => (long)t).ToArray());
                     var logits = Model.Model.Forward(input, cache, this);
                     next = sampler.Next(logits[-1]);
@@ -123,7 +128,8 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
                 }
                 _tokens.Add(next);
                 generated.Add(next);
-                TokenGenerated?.Invoke(new GeneratedToken(_step, next, TokenDisplay.Render(Model.Tokenizer, next), text.Append(next), candidates));
+                string delta = text.Append(next);   // outside the ?.Invoke: its arguments are skipped when nobody listens
+                TokenGenerated?.Invoke(new GeneratedToken(_step, next, TokenDisplay.Render(Model.Tokenizer, next), delta, candidates));
                 if (next == Model.Tokenizer.EndOfTextId) { reason = "end of text"; break; }
             }
             if (reason == "done") reason = $"generated {generated.Count} token(s) (maxNewTokens)";
@@ -148,8 +154,23 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
 
     public Tensor OnHook(HookPoint point, Tensor value)
     {
+        value = ApplyInterventions(point, value);
         if (CaptureFilter.Captures(point)) _capture.Add(point, value);
         MaybeStop(Plan.AtHook(point), value);
+        return value;
+    }
+
+    /// <summary>Runs the launch's interventions at this hook, in the order given; stops and captures see the result.</summary>
+    Tensor ApplyInterventions(HookPoint point, Tensor value)
+    {
+        if (!_interventions.Contains(point.Name)) return value;
+        var window = new StepWindow(_step, _inputStart, _inputLength, _promptLength);
+        foreach (var intervention in _interventions[point.Name])
+        {
+            if (intervention.Apply(value, window, out var detail) is not { } changed) continue;
+            value = changed;
+            _applied.Add(new AppliedIntervention(intervention, _step, detail));
+        }
         return value;
     }
 
@@ -161,6 +182,7 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
             Reason = reason, Step = _step, Location = loc, Tokens = _tokens.ToList(), InputStart = _inputStart,
             InputLength = _inputLength, PromptLength = _promptLength, Capture = _capture, Plan = Plan,
             CurrentValue = value, HitBreakpointIds = hits ?? [], Description = description,
+            AppliedInterventions = _applied.ToList(),
         };
 
         if (_pauseRequested) { _pauseRequested = false; Stop(Make(StopReason.Pause)); return; }

@@ -13,4 +13,6 @@ public sealed record LaunchOptions
     public bool StopOnEntry { get; init; }
     /// <summary>Hook-name filter for what stays inspectable during a token step (see <see cref="CaptureFilter"/>).</summary>
     public string? Capture { get; init; }
+    /// <summary>Changes to the forward pass at hook points (ablation, patching, steering), applied in this order at every token step.</summary>
+    public IReadOnlyList<LlmDebug.Engine.Interventions.IIntervention> Interventions { get; init; } = [];
 }

@@ -25,6 +25,8 @@ public sealed class StopInfo
     public torch.Tensor? CurrentValue { get; init; }
     public IReadOnlyList<int> HitBreakpointIds { get; init; } = [];
     public string? Description { get; init; }
+    /// <summary>Interventions that changed an activation so far in this token step (up to and including the current hook).</summary>
+    public IReadOnlyList<LlmDebug.Engine.Interventions.AppliedIntervention> AppliedInterventions { get; init; } = [];
 
     /// <summary>Positions of this step's tokens (the query rows of this step's attention).</summary>
     public IEnumerable<int> InputPositions => Enumerable.Range(InputStart, InputLength);
