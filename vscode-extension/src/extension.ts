@@ -1,17 +1,24 @@
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { LlmConfigurationProvider } from './config';
+import { ExperimentCommands } from './experiments';
 import { ensureLibtorch } from './libtorch';
 import { SetupError, locateAdapter, reportSetupError } from './locate';
 import { ModelRegistry, isModelFolder } from './models';
+import { startLanguageServer } from './lsp';
 import { PanelManager } from './panel';
 
 let log: vscode.OutputChannel;
+let client: LanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   log = vscode.window.createOutputChannel('LLM Debug');
   const models = new ModelRegistry(context, log);
   const panels = new PanelManager(context);
   const provider = new LlmConfigurationProvider(context, models);
+  new ExperimentCommands(context, log);
+  // the language server starts in the background: activation (and F5) never wait for it
+  void startLanguageServer(context, log).then(c => { client = c; });
 
   context.subscriptions.push(
     log,
@@ -100,4 +107,7 @@ class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   }
 }
 
-export function deactivate(): void { /* subscriptions dispose everything */ }
+export async function deactivate(): Promise<void> {
+  // subscriptions dispose everything else; the language server gets its shutdown/exit
+  await client?.stop().catch(() => {});
+}

@@ -73,6 +73,24 @@ export async function ensureLibtorch(program: DotnetProgram, storage: vscode.Uri
   return { hostArgs: [], env: libraryPathEnv(native) };
 }
 
+/**
+ * The library search path for a program that may need libtorch but must never wait for it (the language server:
+ * it reads configs and tokenizers, and weights only for listing hovers): libtorch when it is already there, else
+ * nothing — never a restore.
+ */
+export function libtorchEnvIfPresent(program: DotnetProgram): Record<string, string> {
+  try {
+    const configured = vscode.workspace.getConfiguration('llmDebug').get<string>('libtorchPath')?.trim();
+    if (configured) return fs.existsSync(path.join(configured, mainLibrary)) ? libraryPathEnv(configured) : {};
+    if (fs.existsSync(path.join(program.folder, mainLibrary))) return {};
+    const pkg = readPackage(program.folder);
+    const native = pkg && nativeDirOf(pkg);
+    return native && fs.existsSync(path.join(native, mainLibrary)) ? libraryPathEnv(native) : {};
+  } catch {
+    return {};
+  }
+}
+
 async function restore(pkg: LibtorchPackage, storage: vscode.Uri, log: vscode.OutputChannel): Promise<void> {
   const dotnet = dotnetPath();
   const dir = path.join(storage.fsPath, 'libtorch-restore', `${pkg.id}-${pkg.version}`);

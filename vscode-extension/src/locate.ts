@@ -1,4 +1,4 @@
-// Finds dotnet, the debug adapter and the CLI: a setting, else what the extension bundles (dist/server, a
+// Finds dotnet, the debug adapter, the CLI and the language server: a setting, else what the extension bundles (dist/server, a
 // framework-dependent `dotnet publish`), else a build of the repository this extension sits in (development).
 import * as fs from 'fs';
 import * as os from 'os';
@@ -98,6 +98,7 @@ function locate(extensionPath: string, setting: string, project: string, assembl
 
 export const locateAdapter = (extensionPath: string) => locate(extensionPath, 'adapterPath', 'LlmDebug.DebugAdapter', 'llmdebug-dap', 'debug adapter');
 export const locateCli = (extensionPath: string) => locate(extensionPath, 'cliPath', 'LlmDebug.Cli', 'llmdebug', 'command-line tool');
+export const locateLanguageServer = (extensionPath: string) => locate(extensionPath, 'languageServerPath', 'LlmDebug.LanguageServer', 'llmdebug-lsp', 'language server');
 
 export async function reportSetupError(e: unknown): Promise<void> {
   if (e instanceof SetupError) {

@@ -278,3 +278,113 @@ test('debug a model in VS Code: breakpoint on layer 11, variables, heatmap, step
   await page.locator('.debug-toolbar .codicon-debug-stop, .debug-toolbar [aria-label^="Stop"]').first().click();
   await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
 });
+
+test('experiment file: diagnostic squiggle on a layer that does not exist, hover, Run lens, fix, F5 stops at its break line', async () => {
+  // no launch.json: F5 on the experiment must launch it by itself
+  rmSync(path.join(ws, '.vscode', 'launch.json'), { force: true });
+  const file = path.join(ws, 'e2e.llmdebug');
+  writeFileSync(file, [
+    '# end-to-end experiment on the 12-layer test model',
+    `model models/${modelName}`,
+    '',
+    'prompt "In the beginning God created"',
+    'tokens 2',
+    '',
+    'break blocks.5.hook_resid_pre',
+    'watch topk(logits, 3)',
+    'ablate blocks.12.attn head 0',
+    '',
+  ].join('\n'));
+  const BAD_LINE = 9;
+  await page.keyboard.press('Escape');
+
+  // 1. open it (quick open) — the language server starts with the extension
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill('e2e.llmdebug');
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'e2e.llmdebug' }).first().waitFor({ timeout: 5000 });
+      await page.keyboard.press('Enter');
+      break;
+    } catch { await page.waitForTimeout(1000); }
+  }
+  await page.locator('.tabs-container .tab.active', { hasText: 'e2e.llmdebug' }).waitFor({ timeout: 20000 });
+  // the TextMate grammar colours it (keyword, hook, string, number: several token classes on a line)
+  const breakLineEl = page.locator('.monaco-editor .view-line', { hasText: 'break blocks.5.hook_resid_pre' }).first();
+  await breakLineEl.waitFor({ timeout: 10000 });
+  let classes = 0;   // tokenization runs a moment after the editor shows
+  for (const until = Date.now() + 15000; classes < 2 && Date.now() < until; await page.waitForTimeout(300))
+    classes = await breakLineEl.locator('span span').evaluateAll(ss => new Set(ss.map(s => s.className)).size);
+  assert.ok(classes >= 2, `the experiment is coloured (${classes} token classes on the break line)`);
+
+  // 2. the diagnostic squiggle on the out-of-range layer, and its message (with the valid range) in Problems
+  const squiggle = page.locator('.monaco-editor .squiggly-error').first();
+  await squiggle.waitFor({ timeout: 90000 });   // the server reads the model's config and tokenizer first
+  await snap('experiment-squiggle');
+  await page.locator('.statusbar-item[id="status.problems"], #status\\.problems').first().click();
+  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'layer 12 does not exist' }).first();
+  await problem.waitFor({ timeout: 15000 });
+  const problemText = (await problem.textContent()) ?? '';
+  assert.match(problemText, /layer 12 does not exist: this model has layers 0…11/);
+  await snap('experiment-problems');
+
+  // 3. code lenses above the prompt: "▶ Run" and "Debug"
+  const lenses = page.locator('.monaco-editor .codelens-decoration');
+  await lenses.filter({ hasText: 'Debug' }).first().waitFor({ timeout: 30000 });
+  assert.match((await lenses.first().textContent()) ?? '', /Run/);
+
+  // 4. hover a hook name: its shape for this model and prompt
+  const hook = breakLineEl.locator('span span', { hasText: 'blocks.5.hook_resid_pre' }).first();
+  const hb = await hook.boundingBox();
+  await page.mouse.move(hb.x + 5, hb.y + hb.height / 2);
+  await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  const hover = page.locator('.monaco-hover:visible', { hasText: 'blocks.5.hook_resid_pre' }).first();
+  await hover.waitFor({ timeout: 20000 });
+  const hoverText = (await hover.textContent()) ?? '';
+  assert.match(hoverText, /blocks\.5\.hook_resid_pre\s*\[seq=\d+, d_model=\d+\]/, `hover: ${hoverText}`);
+  await snap('experiment-hover');
+  await page.mouse.move(5, 500);
+  await page.keyboard.press('Escape');
+
+  // 5. fix the bad line (layer 11 exists) and save: the squiggle goes away
+  await breakLineEl.click();
+  await page.keyboard.press('Control+g');
+  await page.keyboard.type(String(BAD_LINE));
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.type('ablate blocks.11.attn head 0');
+  await page.keyboard.press('Control+s');
+  await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-error').length === 0, null, { timeout: 30000 });
+  const saved = () => readFileSync(file, 'utf8').includes('ablate blocks.11.attn head 0');
+  for (const until = Date.now() + 3000; !saved() && Date.now() < until;) await page.waitForTimeout(200);
+  if (!saved()) await runCommand('File: Save');
+  for (const until = Date.now() + 10000; !saved() && Date.now() < until;) await page.waitForTimeout(200);
+  assert.match(readFileSync(file, 'utf8'), /^ablate blocks\.11\.attn head 0$/m);
+  await snap('experiment-fixed');
+
+  // 6. "▶ Run": llmdebug run prints the report (prediction with and without the ablation) in an output channel
+  await lenses.filter({ hasText: 'Run' }).locator('a', { hasText: 'Run' }).first().click();
+  const report = page.locator('.panel .monaco-editor .view-line', { hasText: 'without interventions' }).first();
+  await report.waitFor({ timeout: 90000 });
+  await page.locator('.panel .monaco-editor .view-line', { hasText: 'intervention: ' }).first().waitFor({ timeout: 10000 });
+  await snap('experiment-run-report');
+
+  // 7. F5 on the experiment (no launch.json): stops at its break line, with the experiment's scopes
+  await breakLineEl.click();
+  await page.keyboard.press('F5');
+  const top = await waitTopFrame(/blocks\.5\.hook_resid_pre/, 120000);
+  assert.match(top, /blocks\.5\.hook_resid_pre/);
+  const varRows = page.locator('.debug-variables .monaco-list-row');
+  await varRows.filter({ hasText: /^Interventions/ }).first().waitFor({ timeout: 20000 });
+  await snap('experiment-paused-at-break-line');
+  // the listing's gutter breakpoint (set in the first test, same model) applies too: continue → blocks.11
+  await page.locator('.debug-toolbar .codicon-debug-continue, .debug-toolbar [aria-label^="Continue"]').first().click();
+  await waitTopFrame(/blocks\.11\.attn\.hook_pattern/, 60000);
+  await snap('experiment-paused-at-listing-breakpoint');
+  await page.locator('.debug-toolbar .codicon-debug-stop, .debug-toolbar [aria-label^="Stop"]').first().click();
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
+});
