@@ -100,8 +100,10 @@ async function refresh() {
     state.info = info;
     state.running = false;
     const s = info.stop;
-    if (s && (state.layer < 0 || !s.attentionLayers.includes(state.layer)))
-      state.layer = s.attentionLayers.length ? (s.layer != null && s.attentionLayers.includes(s.layer) ? s.layer : s.attentionLayers[s.attentionLayers.length - 1]) : (s.layer ?? 0);
+    // follow the stop: show the layer execution is in once its attention exists, else keep a still-valid choice
+    if (s && s.layer != null && s.attentionLayers.includes(s.layer)) state.layer = s.layer;
+    else if (s && (state.layer < 0 || !s.attentionLayers.includes(state.layer)))
+      state.layer = s.attentionLayers.length ? s.attentionLayers[s.attentionLayers.length - 1] : (s.layer ?? 0);
     if (state.head >= (info.heads ?? 1)) state.head = 0;
     state.qStart = state.kStart = -1;
     if (state.follow) state.tensor = s?.hook ? { expression: s.hook } : undefined;
