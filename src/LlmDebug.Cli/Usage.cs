@@ -16,7 +16,7 @@ static class Usage
             --nonfinite         stop at the first activation holding NaN or Inf
             --temperature T     sample at temperature T (default 0 = greedy); --top-k K; --seed S
             --capture FILTER    hook points kept for --print (default all)
-            --threads N         libtorch threads (default 1: fastest for single-token steps)
+            --threads N         libtorch threads (default: 1 for models narrower than d_model 256, else every core)
             --json              one JSON object per line instead of text
 
         llmdebug run FILE.llmdebug [--prompt N] [--threads N]

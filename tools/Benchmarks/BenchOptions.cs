@@ -9,7 +9,7 @@ sealed record BenchOptions
     public int Seq { get; init; } = 128;
     public int Tokens { get; init; } = 200;
     public int Reps { get; init; } = 15;
-    public int Threads { get; init; } = 1;
+    public int? Threads { get; init; }   // default: what the debugger picks for this model
 
     public static BenchOptions Parse(string[] args)
     {

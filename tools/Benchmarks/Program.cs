@@ -38,8 +38,8 @@ foreach (int threads in new[] { 1, Environment.ProcessorCount }.Distinct())
     double tokenMs = SingleTokenMs(model, prompt, reps: 10);
     Console.WriteLine($"threads {threads}: {opts.Seq}-token prompt forward {promptMs:F1} ms, one cached token step {tokenMs:F1} ms");
 }
-torch.set_num_threads(opts.Threads);
-Console.WriteLine($"(the rest runs at {opts.Threads} thread(s))");
+int threadsUsed = LlmDebug.Engine.Compute.TorchThreads.Configure(opts.Threads, config);
+Console.WriteLine($"(the rest runs at {threadsUsed} thread(s), the debugger's default for this model)");
 Console.WriteLine();
 
 // --- (a) capture overhead ------------------------------------------------------------------------------------

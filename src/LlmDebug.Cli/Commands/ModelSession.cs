@@ -11,12 +11,12 @@ static class ModelSession
     public static LoadedModel Load(CliArguments args)
     {
         string folder = args.Require("model");
-        TorchThreads.Configure(args.OptionalInt("threads"));
         var clock = Stopwatch.StartNew();
         var progress = new InlineProgress<string>(m => { if (clock.ElapsedMilliseconds > 500) Console.Error.WriteLine($"  {m}"); });
         try
         {
             var model = ModelLoader.Load(folder, progress);
+            TorchThreads.Configure(args.OptionalInt("threads"), model.Config);
             if (clock.ElapsedMilliseconds > 500) Console.Error.WriteLine($"  loaded {model.Config.Name} in {clock.Elapsed.TotalSeconds:F1} s");
             return model;
         }

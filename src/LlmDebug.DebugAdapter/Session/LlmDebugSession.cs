@@ -91,7 +91,6 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         _experiment = ExperimentLaunch.From(args);
         if (_experiment is null && string.IsNullOrWhiteSpace(args.Model)) throw new RequestException("launch needs 'model': the path of a Hugging Face model folder (config.json + model.safetensors + tokenizer files), or 'program': an experiment file (.llmdebug)");
         string folder = _experiment?.ModelFolder ?? Path.GetFullPath(args.Model!, args.Cwd ?? Directory.GetCurrentDirectory());
-        int threads = TorchThreads.Configure(args.Threads);
         LoadedModel model;
         try
         {
@@ -99,6 +98,7 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
             model = ModelLoader.Load(folder, progress);
         }
         catch (ModelLoadException e) { throw new RequestException($"cannot load the model: {e.Message}"); }
+        int threads = TorchThreads.Configure(args.Threads, model.Config);
         try
         {
             _runtime = new DebugRuntime(model, _experiment?.Options(args, model) ?? args.ToLaunchOptions());

@@ -24,7 +24,7 @@ public sealed class LlmLaunchArguments : LaunchRequestArguments
     /// <summary>Where to write the forward listing (a <c>.llmlisting</c> file); default a per-model temp folder.</summary>
     [JsonPropertyName("listing")] public string? Listing { get; set; }
     [JsonPropertyName("cwd")] public string? Cwd { get; set; }
-    /// <summary>libtorch threads for this session (default 1: fastest for single-token steps).</summary>
+    /// <summary>libtorch threads for this session (default: 1 for models narrower than d_model 256, else every core).</summary>
     [JsonPropertyName("threads")] public int? Threads { get; set; }
 
     public LaunchOptions ToLaunchOptions() => new()
