@@ -71,16 +71,18 @@ test('llm/attention returns one head as float32 with token labels', async () => 
 test('llm/tensor windows and bins a tensor', async () => {
   const t = await dap.request('llm/tensor', { expression: 'blocks.11.mlp.hook_pre', maxRows: 4, maxCols: 32 }).catch(e => e);
   assert.match(String(t.message ?? ''), /not run yet/);
+  const { dModel, heads } = await dap.request('llm/modelInfo');   // the test model's width (random 64, sample 128)
   const r = await dap.request('llm/tensor', { expression: 'blocks.11.hook_resid_pre', maxRows: 256, maxCols: 16 });
   assert.deepEqual(r.shape.length, 2);
-  assert.equal(r.totalCols, 64);
+  assert.equal(r.totalCols, dModel);
   assert.equal(r.cols, 16);
-  assert.equal(r.colBin, 4);
+  assert.equal(r.colBin, dModel / 16);
   assert.equal(floats(r.data).length, r.rows * r.cols);
   assert.match(r.summary, /^f32\[/);
   const q = await dap.request('llm/tensor', { expression: 'attn.hook_q' });
-  assert.equal(q.totalCols, 64, '[seq, heads, d_head] → positions × channels');
-  assert.equal(q.colLabels[17], '1·1');
+  assert.equal(q.totalCols, dModel, '[seq, heads, d_head] → positions × channels');
+  const dHead = dModel / heads;
+  assert.equal(q.colLabels[dHead + 1], '1·1', 'column labels are head·channel');
   const head = await dap.request('llm/tensor', { expression: 'blocks.11.attn.hook_pattern[2]' });
   const info = await dap.request('llm/modelInfo');
   assert.equal(head.totalRows, info.stop.tokens.length);
