@@ -6,13 +6,15 @@ public sealed class CliArguments
     private static readonly HashSet<string> Flags = ["json", "nonfinite", "help"];
     private readonly Dictionary<string, List<string>> _values = new();
 
-    public static CliArguments Parse(string[] args)
+    public static CliArguments Parse(string[] args, IReadOnlyCollection<string> known)
     {
         var result = new CliArguments();
         for (int i = 0; i < args.Length; i++)
         {
             if (!args[i].StartsWith("--")) throw new CliException($"unexpected argument '{args[i]}' (options start with --)");
             string name = args[i][2..];
+            if (!known.Contains(name))
+                throw new CliException($"unknown option --{name}{Suggestion(name, known)}; this command takes --{string.Join(", --", known)}");
             string value = "true";
             if (!Flags.Contains(name))
             {
@@ -23,6 +25,21 @@ public sealed class CliArguments
             list.Add(value);
         }
         return result;
+    }
+
+    /// <summary>" (did you mean --break?)" when a known option is one or two edits away.</summary>
+    static string Suggestion(string name, IEnumerable<string> known) =>
+        known.Select(k => (k, d: EditDistance(name, k))).Where(p => p.d <= 2).OrderBy(p => p.d).Select(p => $" (did you mean --{p.k}?)").FirstOrDefault() ?? "";
+
+    static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
     }
 
     public string? Get(string name) => _values.TryGetValue(name, out var v) ? v[^1] : null;

@@ -20,17 +20,18 @@ public static class Program
         }
         try
         {
+            if (args.Skip(1).Any(a => a is "-h" or "--help")) { Console.WriteLine(Usage.Text); return 0; }
             if (args[0] == "run")
                 return args.Length < 2 || args[1].StartsWith("--")
                     ? Fail($"run needs an experiment file: llmdebug run FILE.llmdebug\n\n{Usage.Text}")
-                    : RunCommand.Run(args[1], CliArguments.Parse(args[2..]));
-            var options = CliArguments.Parse(args[1..]);
+                    : RunCommand.Run(args[1], CliArguments.Parse(args[2..], KnownOptions["run"]));
+            if (!KnownOptions.TryGetValue(args[0], out var known)) return Fail($"unknown command '{args[0]}'\n\n{Usage.Text}");
+            var options = CliArguments.Parse(args[1..], known);
             return args[0] switch
             {
                 "debug" => DebugCommand.Run(options),
                 "listing" => ListingCommand.Run(options),
-                "make-model" => MakeModelCommand.Run(options),
-                _ => Fail($"unknown command '{args[0]}'\n\n{Usage.Text}"),
+                _ => MakeModelCommand.Run(options),
             };
         }
         catch (CliException e)
@@ -38,6 +39,15 @@ public static class Program
             return Fail(e.Message);
         }
     }
+
+    /// <summary>The options each command accepts; anything else is a typo worth reporting, not ignoring.</summary>
+    static readonly Dictionary<string, string[]> KnownOptions = new()
+    {
+        ["debug"] = ["model", "prompt", "tokens", "break", "print", "condition", "nonfinite", "temperature", "top-k", "seed", "capture", "threads", "json"],
+        ["listing"] = ["model", "out"],
+        ["make-model"] = ["out", "layers", "heads", "d-model", "context", "vocab", "seed", "dtype"],
+        ["run"] = ["prompt", "threads"],
+    };
 
     static int Fail(string message)
     {

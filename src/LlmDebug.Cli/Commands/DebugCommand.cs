@@ -15,6 +15,7 @@ static class DebugCommand
 {
     public static int Run(CliArguments args)
     {
+        CheckBeforeLoading(args);
         using var model = ModelSession.Load(args);
         DebugRuntime runtime;
         try
@@ -64,6 +65,18 @@ static class DebugCommand
             runtime.WaitForExit();
             printer.End(end!);
             return end!.IsError ? 1 : 0;
+        }
+    }
+
+    /// <summary>Mistakes that need no model are reported before the (slow) load, not at the first stop.</summary>
+    static void CheckBeforeLoading(CliArguments args)
+    {
+        if (args.Int("tokens", 3) < 1) throw new CliException("--tokens must be at least 1");
+        if (args.Double("temperature", 0) < 0) throw new CliException("--temperature must be 0 (greedy) or positive");
+        foreach (var (option, expr) in args.All("print").Select(e => ("--print", e)).Concat(args.All("condition").Select(e => ("--condition", e))))
+        {
+            try { Expression.Parse(expr); }
+            catch (ExpressionException e) { throw new CliException($"{option} '{expr}': {e.Message}"); }
         }
     }
 

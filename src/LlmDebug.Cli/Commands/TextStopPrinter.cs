@@ -41,21 +41,26 @@ sealed class TextStopPrinter(DebugRuntime runtime) : IStopPrinter
         if (value.Kind == ExpressionValueKind.Tensor) PrintSlices(expression, value.Tensor, stop);
     }
 
-    /// <summary>Prints each 2-D slice (e.g. each head of an attention pattern) when it is small enough to read.</summary>
+    /// <summary>Most 2-D slices printed for one value (e.g. the heads of an attention pattern); tables elide the rest.</summary>
+    const int MaxSlices = 16;
+
+    /// <summary>Prints a small value as labelled tables: a row for 1-D, a table for 2-D, one table per slice for 3-D.</summary>
     void PrintSlices(string expression, torch.Tensor t, StopInfo stop)
     {
-        if (t.dim() < 2 || t.dim() > 3 || t.shape[^1] * t.shape[^2] > TensorTable.MaxCells) return;
+        if (t.dim() < 1 || t.dim() > 3) return;
         var hook = runtime.Plan.Layout.Find(expression) ?? (stop.Layer is int l ? runtime.Plan.Layout.Find($"blocks.{l}.{expression}") : null);
         var axes = TensorAxes.For(hook?.Shape, stop, Tokenizer);
         int rowDim = (int)t.dim() - 2, colDim = (int)t.dim() - 1;
-        long slices = t.dim() == 3 ? t.shape[0] : 1;
+        long slices = t.dim() == 3 ? Math.Min(t.shape[0], MaxSlices) : 1;
         for (long s = 0; s < slices; s++)
         {
-            using var slice = t.dim() == 3 ? t[s] : t.alias();
+            using var slice = t.dim() == 3 ? t[s] : t.dim() == 1 ? t.unsqueeze(0) : t.alias();
             if (t.dim() == 3) Console.WriteLine($"    {axes.Label(0, s)}");
-            foreach (var line in TensorTable.Matrix(slice, r => axes.Label(rowDim, r), c => axes.Label(colDim, c).Split(" @")[0]).Split('\n'))
+            Func<long, string> rowLabel = t.dim() == 1 ? _ => "" : r => axes.Label(rowDim, r);
+            foreach (var line in TensorTable.Matrix(slice, rowLabel, c => axes.Label(colDim, c).Split(" @")[0]).Split('\n'))
                 if (line.Length > 0) Console.WriteLine("      " + line);
         }
+        if (t.dim() == 3 && t.shape[0] > MaxSlices) Console.WriteLine($"    … {t.shape[0] - MaxSlices} more");
     }
 
     public void Error(string expression, string message) => Console.WriteLine($"  {expression}: error: {message}");

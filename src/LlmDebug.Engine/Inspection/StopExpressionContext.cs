@@ -23,8 +23,6 @@ public sealed class ExpressionConditionEvaluator : IConditionEvaluator
         }
         catch (ExpressionException e)
         {
-            // a hook that has not run yet in this step is "not yet true", not an error
-            if (e.Message.Contains("has not run yet")) return false;
             error = e.Message;
             return false;
         }

@@ -22,11 +22,23 @@ public static class ModelLoader
         string modelType = json.OptionalString("model_type")
             ?? throw new ModelLoadException(json.FilePath, $"no 'model_type' field; supported model types: {string.Join(", ", SupportedModelTypes)}");
         string name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar));
-        return modelType switch
+        var config = modelType switch
         {
             "gpt2" => Gpt2Config.Read(json, name),
             _ => throw new ModelLoadException(json.FilePath, $"model_type '{modelType}' is not supported; supported model types: {string.Join(", ", SupportedModelTypes)}"),
         };
+        return config with { StoredDType = StoredDTypeOf(full) ?? config.StoredDType };
+    }
+
+    /// <summary>The dtype most weights are stored in, from the safetensors headers only; null when they cannot be read.</summary>
+    static string? StoredDTypeOf(string folder)
+    {
+        try
+        {
+            using var files = CheckpointFiles.Open(folder);
+            return Gpt2Checkpoint.StoredDType(files);
+        }
+        catch (ModelLoadException) { return null; }   // reported by Load; config-only callers don't need the weights
     }
 
     /// <summary>The hook points of a model with this config, without loading weights.</summary>
@@ -44,11 +56,7 @@ public static class ModelLoader
         if (tokenizer.VocabSize > config.VocabSize)
             throw new ModelLoadException(full, $"the tokenizer has {tokenizer.VocabSize} tokens but config.json says vocab_size {config.VocabSize}");
         using var files = CheckpointFiles.Open(full);
-        config = config with
-        {
-            StoredDType = Gpt2Checkpoint.StoredDType(files),
-            EndOfTextTokenId = tokenizer.EndOfTextId ?? config.EndOfTextTokenId,
-        };
+        config = config with { EndOfTextTokenId = tokenizer.EndOfTextId ?? config.EndOfTextTokenId };
         progress?.Report($"loading {config.Name}: {config.Layers} layers, {files.Entries.Count} tensors ({config.StoredDType})");
         TransformerModel model = config.Family switch
         {

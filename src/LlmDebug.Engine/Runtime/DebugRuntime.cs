@@ -28,7 +28,6 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
 
     public event Action<StopInfo>? Stopped;
     public event Action<GeneratedToken>? TokenGenerated;
-    public event Action<string>? Message;
     public event Action<SessionEnd>? Ended;
 
     public StopInfo? CurrentStop { get; private set; }
@@ -212,9 +211,11 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
         {
             if (bp.Condition is not null && Conditions is not null && !Conditions.Evaluate(bp.Condition, stop, out var error))
             {
-                if (error is null) continue;
-                // a broken condition stops, so the user sees why (as most debuggers do)
-                conditionError = $"breakpoint condition '{bp.Condition}' failed: {error}";
+                if (error is null || bp.ConditionErrorShown) continue;
+                // a condition that cannot be evaluated (a typo, a hook that has not run yet here) stops once, so the
+                // user sees why instead of a breakpoint that silently never fires
+                bp.ConditionErrorShown = true;
+                conditionError = $"breakpoint condition '{bp.Condition}' cannot be evaluated at {loc.Name}: {error}";
                 return [bp.Id];
             }
             bp.Hits++;

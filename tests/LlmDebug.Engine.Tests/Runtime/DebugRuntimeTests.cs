@@ -164,9 +164,21 @@ public class DebugRuntimeTests(Gpt2ModelFixture fx) : IClassFixture<Gpt2ModelFix
         using var s = Session(Run(maxNewTokens: 1), rt => Function(rt, Named("blocks.2", "nosuchhook > 0")));
         var stop = s.NextStop();
         Assert.Equal("blocks.2", stop.Location.Name);
-        Assert.Contains("breakpoint condition 'nosuchhook > 0' failed", stop.Description);
+        Assert.Contains("breakpoint condition 'nosuchhook > 0' cannot be evaluated at blocks.2", stop.Description);
         s.Runtime.Resume(StepKind.Continue);
         s.WaitForEnd();
+    }
+
+    [Fact]
+    public void A_condition_on_a_hook_that_has_not_run_yet_says_so_once_instead_of_never_firing()
+    {
+        // at the block's start, its hook_resid_post does not exist yet: the user is told once, then it counts as false
+        using var s = Session(Run(maxNewTokens: 3), rt => Function(rt, Named("blocks.11", "max(abs(hook_resid_post)) > 1")));
+        var stop = s.NextStop();
+        Assert.Equal((0, "blocks.11"), (stop.Step, stop.Location.Name));
+        Assert.Contains("blocks.11.hook_resid_post has not run yet", stop.Description);
+        s.Runtime.Resume(StepKind.Continue);
+        Assert.Empty(s.RunToEnd().Skip(1));
     }
 
     // ---- stepping -------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // End-to-end in a real VS Code (code-server, installed once into a cache folder outside the repo by
-// scripts/install-code-server.sh), driven through Debian's chromium by playwright-core like a person would:
+// vscode-extension/scripts/install-code-server.sh), driven through Debian's chromium by playwright-core like a person would:
 // open the forward listing, click the gutter on a layer-11 line, F5, inspect, Show as Heatmap, step, continue
 // through 3 tokens, stop. Screenshots of each moment go to test-artifacts/e2e/.
 import assert from 'node:assert/strict';

@@ -16,4 +16,6 @@ public sealed class Breakpoint
     /// <summary>Listing line it is shown on (the first bound location's line for function breakpoints).</summary>
     public int? Line { get; set; }
     public int Hits { get; set; }
+    /// <summary>Its condition failed to evaluate and the user was shown why (once; afterwards it counts as false).</summary>
+    public bool ConditionErrorShown { get; set; }
 }
