@@ -35,9 +35,7 @@ sealed class TextStopPrinter(DebugRuntime runtime) : IStopPrinter
 
     public void Value(string expression, ExpressionValue value, StopInfo stop)
     {
-        Console.WriteLine($"  {expression} = {value.Format(TensorSummary.Format)}");
-        if (value.Kind == ExpressionValueKind.TopK && value.TopKRows() is { Count: > 0 } rows)
-            Console.WriteLine("    " + string.Join("  ", rows[^1].Select(e => $"{Quoted((int)e.Index)} {TensorSummary.Number(e.Value)}")));
+        Console.WriteLine($"  {expression} = {ValueText.Format(expression, value, Tokenizer)}");
         if (value.Kind == ExpressionValueKind.Tensor) PrintSlices(expression, value.Tensor, stop);
     }
 

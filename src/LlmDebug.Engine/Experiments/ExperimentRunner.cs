@@ -72,7 +72,7 @@ public static class ExperimentRunner
                     try
                     {
                         using var value = Expression.Evaluate(w.Expression, new StopExpressionContext(stop));
-                        watches.Add((w.Expression, value.Format(TensorSummary.Format)));
+                        watches.Add((w.Expression, ValueText.Format(w.Expression, value, model.Tokenizer)));
                     }
                     catch (ExpressionException e) { watches.Add((w.Expression, $"error: {e.Reason}")); }
                 }
