@@ -16,10 +16,8 @@ static class ListingCommand
         var listing = new ForwardListing(config, new ExecutionPlan(ModelLoader.HookLayoutFor(config)));
         if (args.Get("out") is { } path)
         {
-            string full = Path.GetFullPath(path);
-            if (full.StartsWith(Path.GetFullPath(folder).TrimEnd('/') + "/")) throw new CliException("refusing to write inside the model folder");
-            File.WriteAllText(full, listing.Text);
-            Console.WriteLine(full);
+            try { Console.WriteLine(ListingFiles.Write(listing, folder, path)); }   // the same guard as the adapter's
+            catch (IOException e) { throw new CliException(e.Message); }
         }
         else Console.Write(listing.Text);
         return 0;

@@ -8,9 +8,11 @@ namespace LlmDebug.Cli.Commands;
 /// <summary>Loads a model for a CLI command, reporting progress on stderr when it takes more than a moment.</summary>
 static class ModelSession
 {
-    public static LoadedModel Load(CliArguments args)
+    public static LoadedModel Load(CliArguments args) => Load(args.Require("model"), args);
+
+    /// <summary>Loads <paramref name="folder"/> and sets libtorch's threads for it (from --threads or the model's default).</summary>
+    public static LoadedModel Load(string folder, CliArguments args)
     {
-        string folder = args.Require("model");
         var clock = Stopwatch.StartNew();
         var progress = new InlineProgress<string>(m => { if (clock.ElapsedMilliseconds > 500) Console.Error.WriteLine($"  {m}"); });
         try

@@ -23,11 +23,7 @@ static class RunCommand
         if (diagnostics.Any(d => d.Severity == Severity.Error)) return 2;
         if (file.Document.Prompts.Count == 0) throw new CliException($"{rel} has no prompt line");
 
-        LoadedModel model;
-        try { model = ModelLoader.Load(file.ModelFolder!); }
-        catch (ModelLoadException e) { throw new CliException($"cannot load the model: {e.Message}"); }
-        TorchThreads.Configure(args.OptionalInt("threads"), model.Config);
-        using (model)
+        using (var model = ModelSession.Load(file.ModelFolder!, args))
         {
             int? only = args.OptionalInt("prompt") is int p ? p - 1 : null;
             ExperimentReport report;

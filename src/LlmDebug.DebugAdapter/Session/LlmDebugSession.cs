@@ -103,7 +103,7 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         {
             _runtime = new DebugRuntime(model, _experiment?.Options(args, model) ?? args.ToLaunchOptions());
             ApplyFunctionBreakpoints();   // the experiment's break lines hold even if the client sends no function breakpoints
-            _listingPath = ListingFile.Write(_runtime.Listing, folder, args.Listing is null ? null : Path.GetFullPath(args.Listing, args.Cwd ?? Directory.GetCurrentDirectory()));
+            _listingPath = ListingFiles.Write(_runtime.Listing, folder, args.Listing is null ? null : Path.GetFullPath(args.Listing, args.Cwd ?? Directory.GetCurrentDirectory()));
         }
         catch (Exception e) when (e is LaunchException or ArgumentException or IOException or RequestException)
         {
