@@ -5,6 +5,7 @@ using LlmDebug.Engine.Experiments;
 using LlmDebug.Engine.Inspection;
 using LlmDebug.Engine.Runtime;
 using LlmDebug.Engine.Runtime.Breakpoints;
+using TorchSharp;
 
 namespace LlmDebug.DebugAdapter.Session;
 
@@ -131,6 +132,34 @@ public sealed class ExperimentLaunch : IDisposable
     }
 
     static int OrdinalOf(StopInfo stop, string hook) => stop.Plan.AtHook(hook)?.Ordinal ?? -1;
+
+    /// <summary>
+    /// Checks this prompt's <c>expect</c> lines when generation ends, as <c>llmdebug run</c> does, and reports each as a
+    /// PASS/FAIL line through <paramref name="output"/>: the first token step's prediction is kept for that.
+    /// Subscribe before the session's own end handler so the report precedes <c>terminated</c>.
+    /// </summary>
+    public void ReportExpectationsAtEnd(DebugRuntime runtime, Action<string> output)
+    {
+        var expectations = File.Document.ExpectationsFor(PromptIndex).ToList();
+        if (expectations.Count == 0) return;
+        torch.Tensor? firstPrediction = null;
+        runtime.LogitsComputed += (step, logits) =>
+        {
+            if (step == 0) firstPrediction = logits.detach().clone().DetachFromDisposeScope();
+        };
+        runtime.Ended += end =>
+        {
+            using var row = firstPrediction;
+            if (row is null)
+            {
+                output($"\nexpectations not checked ({end.Reason}): the first token step did not finish\n");
+                return;
+            }
+            var results = ExpectationChecker.Check(expectations, row, runtime.Model.Tokenizer, end.GeneratedText);
+            output("\n" + string.Join("\n", results.Select(r => r.ToString())) + "\n" +
+                   (results.All(r => r.Passed) ? $"passed: {results.Count} expectation(s)\n" : $"FAILED: {results.Count(r => !r.Passed)} of {results.Count} expectation(s)\n"));
+        };
+    }
 
     public void Dispose() => _interventions?.Dispose();
 }

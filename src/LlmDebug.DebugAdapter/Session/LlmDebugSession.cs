@@ -116,6 +116,7 @@ public sealed class LlmDebugSession : IDebugSessionHandlers
         _evaluator = new EvaluationPresenter(_runtime, _variables);
         _runtime.Stopped += OnStopped;
         _runtime.TokenGenerated += t => Output(t.TextDelta, "stdout");
+        _experiment?.ReportExpectationsAtEnd(_runtime, text => Output(text, "console"));
         _runtime.Ended += OnEnded;
         var c = model.Config;
         Output($"{c.Name}: {c.Family}, {c.Layers} layers, {c.Heads} heads, d_model {c.DModel}, weights {c.StoredDType}, {threads} thread(s)\n" +

@@ -28,6 +28,8 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
 
     public event Action<StopInfo>? Stopped;
     public event Action<GeneratedToken>? TokenGenerated;
+    /// <summary>A token step's logits at its last position, before sampling; the tensor is valid only during the call.</summary>
+    public event Action<int, Tensor>? LogitsComputed;
     public event Action<SessionEnd>? Ended;
 
     public StopInfo? CurrentStop { get; private set; }
@@ -121,8 +123,10 @@ public sealed class DebugRuntime : IForwardObserver, IDisposable
                     _applied.Clear();
                     var input = tensor(_tokens.Skip(_inputStart).Select(t => (long)t).ToArray());
                     var logits = Model.Model.Forward(input, cache, this);
-                    next = sampler.Next(logits[-1]);
-                    candidates = Inspection.Prediction.TopK(logits[-1], Model.Tokenizer, 5);
+                    var lastRow = logits[-1];
+                    LogitsComputed?.Invoke(_step, lastRow);
+                    next = sampler.Next(lastRow);
+                    candidates = Inspection.Prediction.TopK(lastRow, Model.Tokenizer, 5);
                     _capture.Dispose();
                 }
                 _tokens.Add(next);

@@ -330,6 +330,16 @@ public class DebugRuntimeTests(Gpt2ModelFixture fx) : IClassFixture<Gpt2ModelFix
         Assert.False(s.End!.IsError, s.End.Reason);
     }
 
+    [Fact]
+    public void LogitsComputed_gives_each_token_step_the_last_row_it_samples_from()
+    {
+        var rows = new List<(int Step, int Argmax)>();
+        using var s = Session(Run(maxNewTokens: 3), rt => rt.LogitsComputed += (step, row) => rows.Add((step, (int)row.argmax().item<long>())));
+        Assert.Empty(s.RunToEnd());
+        // greedy: the token each step generated is the argmax of the row the event showed
+        Assert.Equal(s.Tokens.Select(t => (t.Step, t.Id)), rows);
+    }
+
     // ---- generation -----------------------------------------------------------------------------------------
 
     IReadOnlyList<int> Generate(LaunchOptions options)

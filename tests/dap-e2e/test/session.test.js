@@ -368,3 +368,29 @@ test('9. TCP mode (--port 0) with a protocol trace', { timeout: TEST_MS }, async
     assert.ok(lines.length > 10, 'the trace has the session');
     assert.ok(lines.some(l => l.includes('"launch"')) && lines.some(l => l.includes('"terminated"')), 'requests and events are traced');
 });
+
+test('10. an experiment file as program: its expectations are checked and reported when generation ends', { timeout: TEST_MS }, async () => {
+    const file = path.join(work, 'expectations.llmdebug');
+    fs.writeFileSync(file, [
+        `model ${path.resolve(MODEL)}`,
+        'prompt "In the beginning God created"',
+        '  expect rank "," <= 50257            # every token ranks within the vocabulary: passes',
+        '  expect text " qqqq never generated" # fails on any model',
+        'tokens 2',
+        '',
+    ].join('\n'));
+    const s = await AdapterSession.start();
+    try {
+        await s.launch({ type: 'llm', request: 'launch', name: 'experiment', program: file, listing: listingPath });
+        await s.next('terminated');
+        const consoleText = s.outputs('console').map(e => e.body.output).join('');
+        assert.match(consoleText, /PASS line 3: expect rank/);
+        assert.match(consoleText, /FAIL line 4: expect text/);
+        assert.match(consoleText, /FAILED: 1 of 2 expectation\(s\)/);
+        const report = s.log.find(e => e.event === 'output' && /FAIL line 4/.test(e.body.output));
+        const terminated = s.log.find(e => e.event === 'terminated');
+        assert.ok(s.log.indexOf(report) < s.log.indexOf(terminated), 'the report comes before terminated');
+    } finally {
+        await s.close();
+    }
+});
