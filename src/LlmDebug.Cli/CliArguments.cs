@@ -1,3 +1,5 @@
+using LlmDebug.Engine.Text;
+
 namespace LlmDebug.Cli;
 
 /// <summary>A command line's options: <c>--name value</c> pairs (repeatable) and bare <c>--flag</c>s.</summary>
@@ -29,18 +31,7 @@ public sealed class CliArguments
 
     /// <summary>" (did you mean --break?)" when a known option is one or two edits away.</summary>
     static string Suggestion(string name, IEnumerable<string> known) =>
-        known.Select(k => (k, d: EditDistance(name, k))).Where(p => p.d <= 2).OrderBy(p => p.d).Select(p => $" (did you mean --{p.k}?)").FirstOrDefault() ?? "";
-
-    static int EditDistance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
-    }
+        Spelling.Closest(name, known) is { } option ? $" (did you mean --{option}?)" : "";
 
     public string? Get(string name) => _values.TryGetValue(name, out var v) ? v[^1] : null;
     public string Require(string name) => Get(name) ?? throw new CliException($"--{name} is required");

@@ -1,3 +1,4 @@
+using LlmDebug.Engine.Text;
 using LlmDebug.Engine.Hooks;
 using LlmDebug.Engine.Runtime;
 using LlmDebug.Engine.Runtime.Breakpoints;
@@ -150,8 +151,9 @@ public static class ExperimentChecker
         var candidates = h.Layer is int l && l < model.Config.Layers
             ? model.Layout.Blocks[l].Select(p => p.Name).Concat([$"blocks.{l}.attn", $"blocks.{l}.mlp", $"blocks.{l}"])
             : model.Layout.Prelude.Concat(model.Layout.Final).Select(p => p.Name);
-        var best = candidates.Select(c => (c, dist: ExperimentParser.EditDistance(c, h.Text))).OrderBy(x => x.dist).FirstOrDefault();
-        return best.c is not null && best.dist is > 0 and <= 3 ? new TextFix($"Change to '{best.c}'", h.Span, best.c) : null;
+        var names = candidates.ToList();
+        var best = names.Contains(h.Text) ? null : Spelling.Closest(h.Text, names, maxDistance: 3);
+        return best is null ? null : new TextFix($"Change to '{best}'", h.Span, best);
     }
 
     /// <summary>The hook an ablation acts on: attn.hook_z for heads, mlp.hook_post for neurons.</summary>

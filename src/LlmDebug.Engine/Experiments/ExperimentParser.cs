@@ -1,3 +1,5 @@
+using LlmDebug.Engine.Text;
+
 namespace LlmDebug.Engine.Experiments;
 
 /// <summary>
@@ -98,7 +100,7 @@ public static class ExperimentParser
 
         LineError UnknownKeyword(LineToken word)
         {
-            var suggestion = Keywords.Keys.Select(k => (k, d: EditDistance(k, word.Raw))).Where(x => x.d <= 2).OrderBy(x => x.d).Select(x => x.k).FirstOrDefault();
+            var suggestion = Spelling.Closest(word.Raw, Keywords.Keys);
             string message = $"unknown keyword '{word.Raw}'" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?") +
                              $" Lines start with one of: {string.Join(", ", Keywords.Keys)}";
             return new LineError(word.Span, message, suggestion is null ? null : new TextFix($"Change to '{suggestion}'", word.Span, suggestion));
@@ -182,7 +184,7 @@ public static class ExperimentParser
             Next();
             var source = Peek ?? throw new LineError(EndSpan, "expected 'counterfactual' after 'from'");
             if (!source.Is("counterfactual")) throw new LineError(source.Span, $"activations can be patched from 'counterfactual' only, found {Describe(source)}",
-                source.Kind == LineTokenKind.Word && EditDistance(source.Raw, "counterfactual") <= 3 ? new TextFix("Change to 'counterfactual'", source.Span, "counterfactual") : null);
+                source.Kind == LineTokenKind.Word && Spelling.EditDistance(source.Raw, "counterfactual") <= 3 ? new TextFix("Change to 'counterfactual'", source.Span, "counterfactual") : null);
             Next();
             return new PatchStatement(default, kw, target, positions, source.Span);
         }
@@ -333,16 +335,5 @@ public static class ExperimentParser
             LineTokenKind.Number => $"the number {t.Raw}",
             _ => $"'{t.Raw}'",
         };
-    }
-
-    public static int EditDistance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 }
