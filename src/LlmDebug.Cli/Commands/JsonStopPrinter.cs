@@ -25,13 +25,13 @@ sealed class JsonStopPrinter(DebugRuntime runtime) : IStopPrinter
 
     public void Stop(StopInfo stop)
     {
-        var prediction = StopPrediction.Of(stop, runtime);
+        var prediction = Prediction.AtStop(stop, runtime.Model, 5);
         Emit(new
         {
             @event = "stop", reason = stop.Reason.ToString().ToLowerInvariant(), location = stop.Location.Name,
             line = runtime.Listing.LineOf(stop.Location), step = stop.Step, inputStart = stop.InputStart, inputLength = stop.InputLength,
             description = stop.Description,
-            prediction = prediction is null ? null : new { source = prediction.Value.Source, top = prediction.Value.Top.Select(c => new { id = c.Id, text = c.Display, probability = c.Probability }) },
+            prediction = prediction is null ? null : new { source = prediction.Source, top = prediction.Top.Select(c => new { id = c.Id, text = c.Display, probability = c.Probability }) },
         });
     }
 

@@ -27,7 +27,7 @@ sealed class TextStopPrinter(DebugRuntime runtime) : IStopPrinter
         Console.WriteLine();
         Console.WriteLine($"■ stop {_stops}: {stop.Reason.ToString().ToLowerInvariant()} at {stop.Location.Name} (listing line {runtime.Listing.LineOf(stop.Location)}) · token step {stop.Step} ({input})");
         if (stop.Description is not null) Console.WriteLine($"  {stop.Description}");
-        if (StopPrediction.Of(stop, runtime) is { } p)
+        if (Prediction.AtStop(stop, runtime.Model, 5) is { } p)
             Console.WriteLine($"  {p.Source}: " + string.Join("  ", p.Top.Select(c => $"{Quote(c.Display)} {Percent(c.Probability)}")));
     }
 

@@ -95,13 +95,8 @@ public sealed class StopPresenter(DebugRuntime runtime, VariableStore store, Fun
 
     IReadOnlyList<Variable> PredictionVariables(StopInfo stop)
     {
-        if (stop.TryResolve("logits", null, out var logits, out _))
-        {
-            using var scope = torch.NewDisposeScope();
-            return Candidates(Prediction.TopK(logits![-1], Tokenizer, 10), null);
-        }
-        if (LogitLens.AtStop(stop, runtime.Model.Model, Tokenizer) is { } lens)
-            return Candidates(lens.Top, lens.Hook);
+        if (Prediction.AtStop(stop, runtime.Model, 10) is { } prediction)
+            return Candidates(prediction.Top, prediction.LensHook);
         return [Text("(not yet)", $"the next token is predicted at the 'logits' line (line {runtime.Listing.LineOf(runtime.Plan.Last)})")];
     }
 
