@@ -21,7 +21,7 @@ public sealed record StepTarget(StepKind Kind, int FromStep, ForwardLocation Fro
             case StepKind.Next:
                 // step over: don't descend into anything deeper than where we stand
                 // (from a block line, the block's hooks are skipped; from a hook, the next hook)
-                return loc.Depth <= From.Depth || (step > FromStep && loc.Depth == 1);
+                return loc.Depth <= From.Depth;   // depth 1 is always ≤, so this also crosses into the next token step
             case StepKind.StepOut:
                 var (targetStep, target) = StepOutTarget();
                 return step == targetStep && loc == target;
